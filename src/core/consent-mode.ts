@@ -1,0 +1,28 @@
+// Google Consent Mode v2 values from the consent state (SPEC §4).
+import type { Choices } from './bases';
+import type { ConsentModeType } from './config';
+
+export const CONSENT_MODE_TYPES: ConsentModeType[] = [
+  'ad_storage',
+  'ad_user_data',
+  'ad_personalization',
+  'analytics_storage',
+  'functionality_storage',
+  'personalization_storage',
+  'security_storage',
+];
+
+export type ConsentModeValues = Record<ConsentModeType, 'granted' | 'denied'>;
+
+/**
+ * All seven types, always: a type is granted only when every purpose mapped to it is allowed, and
+ * denied when none is mapped (GTM treats an omitted type as granted).
+ */
+export const consentModeValues = (map: Record<string, ConsentModeType[]>, allowed: Choices): ConsentModeValues => {
+  const out = {} as ConsentModeValues;
+  for (const type of CONSENT_MODE_TYPES) {
+    const purposes = Object.keys(map).filter((id) => map[id].includes(type));
+    out[type] = purposes.length && purposes.every((id) => allowed[id]) ? 'granted' : 'denied';
+  }
+  return out;
+};

@@ -1,0 +1,92 @@
+// The consent cookie: a compact, server-readable encoding of one decision (README "Cookie format").
+//
+//   1.<consentId>.<receiptId>.<updatedAt>.<method><flags>.<policyVersion>.<choices>.<checksum>
+//
+// consentId and receiptId are UUIDs as 32 hex digits (receiptId may be empty), updatedAt is epoch
+// milliseconds in base 36, method is one letter (b, p, a, g) and flags are letters after it,
+// policyVersion is percent-encoded (with "." as %2E), choices are `<purposeId><0|1>` joined by "|",
+// and the checksum is FNV-1a (32 bit, base 36) of everything before it.
+import type { Method } from './types';
+
+/** A decoded consent cookie. */
+export interface DecodedConsent {
+  /** Encoding version (1). */
+  v: 1;
+  consentId: string;
+  /** The id of the last receipt recorded, or null. */
+  receiptId: string | null;
+  /** Epoch milliseconds of the last decision. */
+  updatedAt: number;
+  method: Method;
+  /** Global Privacy Control has been applied to this decision. */
+  gpc: boolean;
+  /** Entries wait in this browser's outbox. */
+  pending: boolean;
+  policyVersion: string;
+  /** The purposes the visitor answered, granted or denied. */
+  choices: Record<string, boolean>;
+}
+
+const METHODS: Record<string, Method> = { b: 'banner', p: 'preferences', a: 'api', g: 'gpc' };
+
+/** FNV-1a, enough to tell a corrupted or hand-edited cookie; it is not a security measure. */
+export const checksum = (s: string): string => {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x1000193);
+  return (h >>> 0).toString(36);
+};
+
+const hex = (uuid: string | null) => (uuid || '').replace(/-/g, '');
+const uuid = (h: string) => `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+
+export const encodeConsentCookie = (c: DecodedConsent): string => {
+  const body = [
+    1,
+    hex(c.consentId),
+    hex(c.receiptId),
+    c.updatedAt.toString(36),
+    c.method[0] + (c.gpc ? 'g' : '') + (c.pending ? 'o' : ''),
+    encodeURIComponent(c.policyVersion).replace(/\./g, '%2E'),
+    Object.keys(c.choices)
+      .map((id) => id + +c.choices[id])
+      .join('|'),
+  ].join('.');
+  return `${body}.${checksum(body)}`;
+};
+
+/** Decodes a consent cookie value; null when it is malformed, of another version or fails its checksum. */
+export const decodeConsentCookie = (value: string | null | undefined): DecodedConsent | null => {
+  const parts = (value || '').split('.');
+  if (parts.length !== 8 || parts[0] !== '1') return null;
+  const [, id, receipt, time, mode, version, choices, sum] = parts;
+  const method = METHODS[mode[0]];
+  if (
+    checksum(parts.slice(0, 7).join('.')) !== sum ||
+    !/^[0-9a-f]{32}$/.test(id) ||
+    !/^([0-9a-f]{32})?$/.test(receipt) ||
+    !method
+  )
+    return null;
+  const out: DecodedConsent = {
+    v: 1,
+    consentId: uuid(id),
+    receiptId: receipt ? uuid(receipt) : null,
+    updatedAt: parseInt(time, 36),
+    method,
+    gpc: mode.includes('g'),
+    pending: mode.includes('o'),
+    policyVersion: '',
+    choices: {},
+  };
+  try {
+    out.policyVersion = decodeURIComponent(version);
+  } catch {
+    return null;
+  }
+  for (const choice of choices ? choices.split('|') : []) {
+    const granted = choice.slice(-1);
+    if (granted !== '0' && granted !== '1') return null;
+    out.choices[choice.slice(0, -1)] = granted === '1';
+  }
+  return Number.isFinite(out.updatedAt) ? out : null;
+};

@@ -1,0 +1,105 @@
+// The public shapes marketers and site owners read: consent state, receipts, events, the JS API
+// (SPEC §4 and §6).
+import type { LegalBasis } from './config';
+
+/** How a decision was made. */
+export type Method = 'banner' | 'preferences' | 'api' | 'gpc';
+
+export interface ConsentState {
+  /** Whether the visitor has answered for every consent and legitimate-interest purpose. */
+  decided: boolean;
+  /** May each purpose be processed right now? */
+  purposes: Record<string, boolean>;
+  /** Pseudonymous consent id; '' before the first decision. */
+  id: string;
+  /** The policy version this state is for. */
+  version: string;
+  /** ISO time of the last decision, or null. */
+  updatedAt: string | null;
+  method: Method | null;
+}
+
+/** One purpose as recorded in a receipt, with texts resolved in the language shown. */
+export interface ReceiptPurpose {
+  id: string;
+  basis: LegalBasis;
+  granted: boolean;
+  dataCategories: string[];
+  retention: string | null;
+  recipients: string[];
+}
+
+/** A consent receipt (SPEC §6). Extra fields may be added; none of these is renamed. */
+export interface Receipt {
+  type: 'consent';
+  /** UUIDv7: unique and time-ordered. */
+  id: string;
+  consentId: string;
+  /** The receipt this one supersedes. */
+  previousId: string | null;
+  timestamp: string;
+  method: Method;
+  policy: { url: string; version: string };
+  language: string;
+  /** The site where the decision was made. */
+  origin: string;
+  /** `sha256-<base64>` of the canonical JSON of the texts shown. */
+  textHash: string;
+  gpc: boolean;
+  purposes: ReceiptPurpose[];
+}
+
+/** The texts behind a `textHash`, sent once per hash. */
+export interface TextsEntry {
+  type: 'texts';
+  id: string;
+  textHash: string;
+  language: string;
+  texts: unknown;
+}
+
+/** An erasure request made by `forget()`. */
+export interface ErasureEntry {
+  type: 'erasure';
+  id: string;
+  consentId: string;
+  timestamp: string;
+}
+
+/** What travels to the endpoint. */
+export type Entry = Receipt | TextsEntry | ErasureEntry;
+
+export type ViewName = 'banner' | 'preferences';
+
+export interface AssentEvents {
+  ready: { state: ConsentState };
+  change: { state: ConsentState; changed: string[] };
+  show: { view: ViewName };
+  hide: { view: ViewName };
+  sync: { ids: string[] };
+  error: { code: string; message: string; id?: string };
+}
+
+export type AssentEventName = keyof AssentEvents;
+
+export interface AssentApi {
+  /** May this purpose be processed right now? An unknown id is false, with a console warning. */
+  get(purposeId: string): boolean;
+  getState(): ConsentState;
+  acceptAll(): Promise<Receipt>;
+  rejectAll(): Promise<Receipt>;
+  /** Changes only the purposes named; rejects for unknown ids and always-active purposes. */
+  set(choices: Record<string, boolean>): Promise<Receipt>;
+  /** Resolves once the purpose is allowed (at once if it already is); rejects for an unknown id. */
+  whenAllowed(purposeId: string): Promise<void>;
+  show(): void;
+  showPreferences(): void;
+  hide(): void;
+  /** Subscribes to an event; returns the function that unsubscribes. */
+  on<E extends AssentEventName>(event: E, handler: (detail: AssentEvents[E]) => void): () => void;
+  /** This browser's consent history, newest first. */
+  receipts(): Promise<Receipt[]>;
+  /** Erases local consent data and queues an erasure request. */
+  forget(): Promise<void>;
+  readonly version: string;
+}

@@ -1,0 +1,321 @@
+// The complete config validator (assent.dev.js, `npx assent check`, and `validateConfig` for
+// bundlers). It walks the JSON Schema generated from config.ts, so the types, the schema and the
+// validator cannot drift apart, then checks what a schema cannot say: references between ids,
+// regular expressions, URLs, and the config regulators object to (as warnings). No eval.
+
+import { isRequired } from './bases';
+import type { AssentConfig, I18n } from './config';
+import schema from './config.schema.json';
+import { CONSENT_MODE_TYPES } from './consent-mode';
+import { MAX_AGE_DAYS } from './decision';
+
+export interface ConfigIssue {
+  /** Where, e.g. `config.purposes[2].basis`. */
+  path: string;
+  message: string;
+}
+export interface ConfigReport {
+  errors: ConfigIssue[];
+  warnings: ConfigIssue[];
+}
+
+interface Schema {
+  $ref?: string;
+  type?: string | string[];
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: Schema[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  additionalProperties?: boolean | Schema;
+  items?: Schema;
+  minItems?: number;
+  pattern?: string;
+  minimum?: number;
+}
+
+const definitions = (schema as { definitions: Record<string, Schema> }).definitions;
+const resolve = (s: Schema): Schema => (s.$ref ? resolve(definitions[s.$ref.split('/').pop() as string]) : s);
+
+const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
+const typeOf = (v: unknown) =>
+  v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v;
+const A: Record<string, string> = {
+  string: 'a text',
+  object: 'an object',
+  array: 'a list',
+  boolean: 'true or false',
+  number: 'a number',
+  integer: 'a whole number',
+  null: 'null',
+};
+const expected = (s: Schema): string => {
+  s = resolve(s);
+  if (s.anyOf) return s.anyOf.map(expected).join(' or ');
+  if (s.enum) return `one of ${s.enum.join(', ')}`;
+  if (s.type === 'object' && !s.properties) return 'an object of texts per language';
+  return ([] as string[])
+    .concat(s.type || 'anything')
+    .map((t) => A[t] || t)
+    .join(' or ');
+};
+const child = (path: string, key: string | number) =>
+  typeof key === 'number'
+    ? `${path}[${key}]`
+    : /^[A-Za-z_$][\w$]*$/.test(key)
+      ? `${path}.${key}`
+      : `${path}[${JSON.stringify(key)}]`;
+const matchesType = (s: Schema, v: unknown) => {
+  const t = typeOf(v);
+  return !s.type || ([] as string[]).concat(s.type).some((x) => x === t || (x === 'number' && t === 'integer'));
+};
+
+const walk = (s: Schema, v: unknown, path: string, out: ConfigIssue[]): void => {
+  s = resolve(s);
+  const bad = (want: string) => out.push({ path, message: `${path} must be ${want} (got ${show(v)})` });
+  if (s.anyOf) {
+    const tries = s.anyOf.map((branch) => {
+      const errors: ConfigIssue[] = [];
+      walk(branch, v, path, errors);
+      return { branch: resolve(branch), errors };
+    });
+    if (tries.some((t) => !t.errors.length)) return;
+    const sameType = tries.filter((t) => matchesType(t.branch, v));
+    if (sameType.length === 1) out.push(...sameType[0].errors);
+    else bad(expected(s));
+    return;
+  }
+  if (s.enum) {
+    if (!s.enum.includes(v)) bad(expected(s));
+    return;
+  }
+  if (!matchesType(s, v)) {
+    bad(expected(s));
+    return;
+  }
+  if (typeof v === 'string' && s.pattern && !new RegExp(s.pattern).test(v)) bad(`text matching ${s.pattern}`);
+  if (typeof v === 'number' && s.minimum !== undefined && v < s.minimum) bad(`at least ${s.minimum}`);
+  if (Array.isArray(v)) {
+    if (s.minItems && v.length < s.minItems) bad(`a list of at least ${s.minItems}`);
+    if (s.items) for (let i = 0; i < v.length; i++) walk(s.items, v[i], child(path, i), out);
+  } else if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    for (const key of s.required || [])
+      if (o[key] === undefined) out.push({ path: child(path, key), message: `${child(path, key)} is required` });
+    for (const key of Object.keys(o)) {
+      const p = s.properties?.[key];
+      if (p) walk(p, o[key], child(path, key), out);
+      else if (typeof s.additionalProperties === 'object') walk(s.additionalProperties, o[key], child(path, key), out);
+      else if (s.additionalProperties === false)
+        out.push({
+          path: child(path, key),
+          message: `${child(path, key)} is not a config field; ${path} takes ${Object.keys(s.properties || {}).join(', ')}`,
+        });
+    }
+  }
+};
+
+const LANGUAGE_TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+
+/**
+ * `/source/flags` strings are regular expressions (flags from d, g, i, m, s, u, v, y); anything else,
+ * such as the path "/vendor/pixel", is a plain name or substring.
+ */
+const regexError = (pattern: string): string | null => {
+  const m = /^\/(.+)\/([dgimsuvy]*)$/.exec(pattern);
+  if (!m) return null;
+  try {
+    new RegExp(m[1], m[2]);
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+};
+
+const urlError = (value: string): string | null => {
+  try {
+    const u = new URL(value, 'https://site.invalid/');
+    return /^(https?|mailto|tel):$/.test(u.protocol) ? null : `uses ${u.protocol}; use https:, http:, mailto: or tel:`;
+  } catch {
+    return 'is not a URL';
+  }
+};
+
+/** Every problem of a config, each with its path and the fix. */
+export const validateConfig = (config: unknown): ConfigReport => {
+  const errors: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = [];
+  walk(schema as Schema, config, 'config', errors);
+  if (!config || typeof config !== 'object') return { errors, warnings };
+  const c = config as AssentConfig;
+  const err = (path: string, message: string) => errors.push({ path, message: `${path} ${message}` });
+  const warn = (path: string, message: string) => warnings.push({ path, message: `${path} ${message}` });
+  const list = <T>(x: T[] | undefined): T[] => (Array.isArray(x) ? x.filter((i) => i && typeof i === 'object') : []);
+
+  const uniqueIds = (items: { id?: unknown }[] | undefined, path: string) => {
+    const seen: unknown[] = [];
+    (Array.isArray(items) ? items : []).forEach((item, i) => {
+      if (item && seen.includes(item.id))
+        err(`${path}[${i}].id`, `repeats the id ${show(item.id)}; ids must be unique`);
+      seen.push(item?.id);
+    });
+    return seen;
+  };
+  const purposeIds = uniqueIds(c.purposes, 'config.purposes');
+  uniqueIds(c.services, 'config.services');
+  const categoryIds = uniqueIds(c.dataCategories, 'config.dataCategories');
+  uniqueIds(c.rights, 'config.rights');
+  const purpose = (id: unknown) => list(c.purposes).find((p) => p.id === id);
+
+  const checkUrl = (value: unknown, path: string) => {
+    const problem = typeof value === 'string' && urlError(value);
+    if (problem) err(path, `${problem} (got ${show(value)})`);
+  };
+  checkUrl(c.policy?.url, 'config.policy.url');
+  checkUrl(c.endpoint, 'config.endpoint');
+  checkUrl(c.controller?.authority?.url, 'config.controller.authority.url');
+  if (c.policy?.updated && Number.isNaN(Date.parse(c.policy.updated)))
+    err('config.policy.updated', `must be an ISO date such as 2021-02-26 (got ${show(c.policy.updated)})`);
+  for (const key of ['email'] as const) {
+    const value = c.controller?.[key];
+    if (typeof value === 'string' && !value.includes('@'))
+      err(`config.controller.${key}`, `is not an email address (got ${show(value)})`);
+  }
+  if (typeof c.controller?.dpo?.email === 'string' && !c.controller.dpo.email.includes('@'))
+    err('config.controller.dpo.email', `is not an email address (got ${show(c.controller.dpo.email)})`);
+  if (typeof c.language === 'string' && !LANGUAGE_TAG.test(c.language))
+    err('config.language', `must be a language tag such as "fr" or "pt-BR" (got ${show(c.language)})`);
+  list(c.rights).forEach((r, i) => {
+    checkUrl(r.url, `config.rights[${i}].url`);
+  });
+
+  list(c.purposes).forEach((p, i) => {
+    const path = `config.purposes[${i}]`;
+    (Array.isArray(p.dataCategories) ? p.dataCategories : []).forEach((id, j) => {
+      if (!categoryIds.includes(id))
+        err(`${path}.dataCategories[${j}]`, `names ${show(id)}, which is not an id in config.dataCategories`);
+    });
+    if (p.basis === 'consent' && p.description === undefined)
+      warn(path, 'is a consent purpose with no description; consent must be informed (GDPR Art. 4(11))');
+    if (p.transfers?.outsideEU && !p.transfers.safeguard)
+      warn(
+        `${path}.transfers`,
+        'sends data outside the EU without a safeguard (adequacy, scc or bcr; GDPR Art. 44–49)',
+      );
+    if (p.marketing && isRequired(p))
+      warn(
+        `${path}.marketing`,
+        `is set on a ${p.basis} purpose; objection to direct marketing is absolute (GDPR Art. 21(3))`,
+      );
+  });
+
+  list(c.services).forEach((s, i) => {
+    const path = `config.services[${i}]`;
+    (Array.isArray(s.purposes) ? s.purposes : []).forEach((id, j) => {
+      if (!purposeIds.includes(id)) err(`${path}.purposes[${j}]`, `names ${show(id)}, which is not a purpose id`);
+    });
+    const patterns = [
+      ...(Array.isArray(s.cookies) ? s.cookies : []).map((x, j) => [
+        typeof x === 'string' ? x : x?.name,
+        `cookies[${j}]`,
+      ]),
+      ...(Array.isArray(s.storage) ? s.storage : []).map((x, j) => [x, `storage[${j}]`]),
+      ...(Array.isArray(s.match) ? s.match : []).map((x, j) => [x, `match[${j}]`]),
+    ];
+    for (const [pattern, where] of patterns) {
+      const problem = typeof pattern === 'string' && regexError(pattern);
+      if (problem) err(`${path}.${where}`, `is not a valid /regex/: ${problem}`);
+    }
+    checkUrl(s.privacyPolicyUrl, `${path}.privacyPolicyUrl`);
+    if (s.privacyPolicyUrl === undefined)
+      warn(path, `(${s.name}) has no privacyPolicyUrl; visitors must be able to read it`);
+    const sets = (Array.isArray(s.cookies) && s.cookies.length) || (Array.isArray(s.storage) && s.storage.length);
+    if (sets)
+      for (const id of Array.isArray(s.purposes) ? s.purposes : [])
+        if (purpose(id)?.basis === 'legitimate-interest')
+          warn(
+            path,
+            `(${s.name}) stores cookies or similar for the legitimate-interest purpose "${id}"; ePrivacy Art. 5(3) requires consent for that: make "${id}" a consent purpose`,
+          );
+  });
+
+  const maxAge = c.consent?.maxAgeDays;
+  if (typeof maxAge === 'number' && maxAge > MAX_AGE_DAYS)
+    warn(
+      'config.consent.maxAgeDays',
+      `is ${maxAge}; it is clamped to ${MAX_AGE_DAYS} (13 months, as regulators recommend)`,
+    );
+
+  const map = c.googleConsentMode?.purposes;
+  if (map && typeof map === 'object')
+    for (const id of Object.keys(map)) {
+      const p = purpose(id);
+      if (!p) err(child('config.googleConsentMode.purposes', id), 'is not a purpose id');
+      else if (
+        p.basis === 'legitimate-interest' &&
+        Array.isArray(map[id]) &&
+        map[id].some((t) => t.endsWith('_storage') || t.startsWith('ad_'))
+      )
+        warn(
+          child('config.googleConsentMode.purposes', id),
+          'grants storage or advertising consent types from legitimate interest; ePrivacy Art. 5(3) requires consent',
+        );
+    }
+  if (map && typeof map === 'object') {
+    const mapped = CONSENT_MODE_TYPES.filter((t) =>
+      Object.values(map).some((types) => Array.isArray(types) && types.includes(t)),
+    );
+    if (!mapped.length) warn('config.googleConsentMode.purposes', 'maps no consent type; every type will stay denied');
+  }
+  if (c.endpoint === undefined)
+    warn(
+      'config.endpoint',
+      'is not set; receipts stay in the browser, so consent cannot be proven to a regulator (GDPR Art. 7(1))',
+    );
+
+  // Texts given per language should be given in every language the config uses.
+  const texts: [string, Record<string, string>][] = [];
+  const collect = (value: I18n | undefined, path: string) => {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const tag of Object.keys(value))
+        if (!LANGUAGE_TAG.test(tag)) err(child(path, tag), 'is not a language tag such as "en" or "fr"');
+      texts.push([path, value]);
+    }
+  };
+  collect(c.controller?.authority?.name, 'config.controller.authority.name');
+  list(c.purposes).forEach((p, i) => {
+    for (const key of ['title', 'description', 'retention'] as const) collect(p[key], `config.purposes[${i}].${key}`);
+    collect(p.transfers?.safeguard, `config.purposes[${i}].transfers.safeguard`);
+    (Array.isArray(p.recipients) ? p.recipients : []).forEach((r, j) => {
+      collect(r, `config.purposes[${i}].recipients[${j}]`);
+    });
+  });
+  list(c.dataCategories).forEach((d, i) => {
+    collect(d.title, `config.dataCategories[${i}].title`);
+    collect(d.description, `config.dataCategories[${i}].description`);
+  });
+  list(c.rights).forEach((r, i) => {
+    collect(r.description, `config.rights[${i}].description`);
+  });
+  list(c.services).forEach((s, i) => {
+    (Array.isArray(s.cookies) ? s.cookies : []).forEach((k, j) => {
+      if (k && typeof k === 'object') {
+        collect(k.duration, `config.services[${i}].cookies[${j}].duration`);
+        collect(k.description, `config.services[${i}].cookies[${j}].description`);
+      }
+    });
+  });
+  const languages = [...new Set(texts.flatMap(([, t]) => Object.keys(t)))];
+  for (const [path, t] of texts) {
+    const missing = languages.filter((l) => !(l in t));
+    if (missing.length)
+      warn(
+        path,
+        `has no text in ${missing.join(', ')}; those visitors read ${'en' in t ? 'en' : Object.keys(t)[0]} here`,
+      );
+  }
+  for (const tag of Object.keys((c.ui?.texts as object) || {}))
+    if (!LANGUAGE_TAG.test(tag)) err(child('config.ui.texts', tag), 'is not a language tag such as "en" or "fr"');
+
+  return { errors, warnings };
+};

@@ -1,0 +1,269 @@
+// The consent state of one page and the API around it (SPEC §2–§5). Everything here runs on every
+// page view, so it decides synchronously from the inline config and the cookie.
+import {
+  allowedPurposes,
+  type Choices,
+  changedPurposes,
+  choicesForAll,
+  gpcDenied,
+  isDecided,
+  isRequired,
+} from '../core/bases';
+import type { AssentConfig } from '../core/config';
+import { type Decision, decisionFromCookie, maxAgeDays } from '../core/decision';
+import { pickLanguage } from '../core/i18n';
+import { uuid } from '../core/ids';
+import type { AssentApi, AssentEventName, AssentEvents, ConsentState, Method, Receipt } from '../core/types';
+import { configProblem } from './check';
+import { loadRecorder } from './chunks';
+import { pushConsentMode } from './consent-mode';
+import { readConsentCookie, writeConsentCookie } from './cookie-jar';
+import { reportConfig } from './dev';
+import { startGate } from './gate';
+import { watchTabs } from './tabs';
+
+// biome-ignore lint/suspicious/noExplicitAny: one list holds the handlers of every event
+type Handler = (detail: any) => void;
+
+const HINT = '; run `npx assent check <config.json>` or load assent.dev.js for the full report';
+const fail = (message: string) => Promise.reject(new Error(`assent: ${message}`));
+
+/**
+ * Starts Assent on this page with a config, or a promise of one (a config fetched by URL: until it
+ * arrives nothing is allowed but required purposes, and nothing runs).
+ */
+export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi => {
+  const handlers: Partial<Record<AssentEventName, Handler[]>> = {};
+  let config: AssentConfig | undefined;
+  let state: ConsentState = { decided: false, purposes: {}, id: '', version: '', updatedAt: null, method: null };
+  let decision: Decision;
+  let denied: string[] = [];
+  let language = 'en';
+  let ready: ConsentState | undefined;
+  let releaseAllowed = () => {};
+  let tellTabs = () => {};
+  const warned: string[] = [];
+
+  const emit = <E extends AssentEventName>(event: E, detail: AssentEvents[E]) => {
+    if (!__API__) return;
+    for (const h of handlers[event] || [])
+      try {
+        h(detail);
+      } catch (e) {
+        console.error('assent: an event handler threw', e);
+      }
+    dispatchEvent(new CustomEvent(`assent:${event}`, { detail }));
+  };
+  const error = (code: string, message: string) => {
+    console.error(`assent: ${message}`);
+    emit('error', { code, message });
+  };
+  const warnOnce = (message: string) => {
+    if (!warned.includes(message)) {
+      warned.push(message);
+      console.warn(`assent: ${message}`);
+    }
+  };
+  const on: AssentApi['on'] = (event, handler) => {
+    if (event === 'ready' && ready) handler({ state: ready } as never);
+    else (handlers[event] ||= [] as Handler[]).push(handler as Handler);
+    return () => {
+      handlers[event] = handlers[event]?.filter((h) => h !== handler);
+    };
+  };
+  const snapshot = (): ConsentState => ({ ...state, purposes: { ...state.purposes } });
+  const allows = (ids: string[]) =>
+    ids.length > 0 &&
+    ids.every((id) => {
+      if (id in state.purposes) return state.purposes[id];
+      warnOnce(`data-assent names an unknown purpose "${id}"; the element stays blocked`);
+      return false;
+    });
+
+  // Derives the state from the decision, and tells everyone who listens what changed.
+  const update = (initial?: boolean) => {
+    const c = config as AssentConfig;
+    const before = state.purposes;
+    state = {
+      decided: isDecided(c.purposes, decision.choices),
+      purposes: allowedPurposes(c.purposes, decision.choices, denied),
+      id: decision.consentId,
+      version: c.policy.version,
+      updatedAt: decision.updatedAt === null ? null : new Date(decision.updatedAt).toISOString(),
+      method: decision.method,
+    };
+    if (__CONSENT_MODE__ && (!initial || decision.updatedAt !== null)) pushConsentMode(c, state.purposes, 'update');
+    if (c.dataLayer !== false) {
+      const assent: Record<string, string> = {};
+      for (const id in state.purposes) assent[id] = state.purposes[id] ? 'granted' : 'denied';
+      ((window as unknown as { dataLayer: unknown[] }).dataLayer ||= []).push({
+        event: initial ? 'assent_ready' : 'assent_update',
+        assent,
+      });
+    }
+    if (ready) emit('change', { state: snapshot(), changed: changedPurposes(before, state.purposes) });
+    releaseAllowed();
+  };
+
+  const save = (next: Decision) => {
+    decision = next;
+    if (__COOKIE__) {
+      const c = config as AssentConfig;
+      const kept = writeConsentCookie(
+        c.consent?.cookieName || 'assent',
+        next.method
+          ? { v: 1, ...next, method: next.method, updatedAt: next.updatedAt as number, policyVersion: c.policy.version }
+          : null,
+        maxAgeDays(c),
+        c.consent?.cookieDomain,
+      );
+      if (!kept) error('cookie', 'the browser did not keep the consent cookie; the choice lasts for this page only');
+    }
+    update();
+    tellTabs();
+  };
+
+  // Records a decision: the visitor's answers, merged over the ones in force.
+  const decide = (method: Method, answers: Choices): Promise<Receipt> => {
+    const c = config;
+    if (!c) return fail('no valid config, so no decision can be recorded');
+    const time = Date.now();
+    const previousId = decision.receiptId;
+    save({
+      consentId: decision.consentId || uuid(),
+      receiptId: uuid(time),
+      updatedAt: time,
+      method,
+      gpc: decision.gpc || denied.length > 0,
+      pending: decision.pending,
+      choices: { ...decision.choices, ...answers },
+    });
+    return loadRecorder().then((m) =>
+      m.record({
+        config: c,
+        language,
+        id: decision.receiptId as string,
+        consentId: decision.consentId,
+        previousId,
+        time,
+        method,
+        origin: location.origin,
+        gpc: denied.length > 0,
+        purposes: state.purposes,
+      }),
+    );
+  };
+
+  const reread = () => {
+    if (!config) return;
+    const next = decisionFromCookie(readConsentCookie(config.consent?.cookieName || 'assent'), config, Date.now());
+    if (next.receiptId !== decision.receiptId || next.consentId !== decision.consentId) {
+      decision = next;
+      update();
+    }
+  };
+
+  const notYet = (what: string) => () => console.info(`assent: ${what} is not available yet`);
+
+  // Without __API__ (a bench build that prices it), nothing but the state is left.
+  const api: AssentApi = !__API__
+    ? ({ getState: snapshot } as AssentApi)
+    : {
+        version: __VERSION__,
+        get: (id) => {
+          if (id in state.purposes) return state.purposes[id];
+          console.warn(`assent: get("${id}"): unknown purpose`);
+          return false;
+        },
+        getState: snapshot,
+        acceptAll: () => decide('api', choicesForAll(config?.purposes || [], true, denied, decision?.choices)),
+        rejectAll: () => decide('api', choicesForAll(config?.purposes || [], false, denied)),
+        set: (choices) => {
+          for (const id in choices) {
+            const p = config?.purposes.find((x) => x.id === id);
+            if (!p) return fail(`set(): unknown purpose "${id}"`);
+            if (isRequired(p)) return fail(`set(): "${id}" is always active (${p.basis}) and cannot be changed`);
+            if (typeof choices[id] !== 'boolean') return fail(`set(): the value for "${id}" must be true or false`);
+          }
+          return decide('api', choices);
+        },
+        whenAllowed: (id) =>
+          new Promise((resolve, reject) => {
+            on('ready', () => {
+              if (!(id in state.purposes)) return reject(new Error(`assent: whenAllowed("${id}"): unknown purpose`));
+              if (state.purposes[id]) return resolve();
+              const off = on('change', () => {
+                if (state.purposes[id]) {
+                  off();
+                  resolve();
+                }
+              });
+            });
+          }),
+        show: notYet('the banner'),
+        showPreferences: notYet('the preference center'),
+        hide: notYet('hide()'),
+        on,
+        receipts: async () => {
+          console.info('assent: receipts() is not available yet');
+          return [];
+        },
+        forget: async () => {
+          if (config) save(decisionFromCookie(null, config, 0));
+        },
+      };
+
+  const init = (c: AssentConfig, problem = __DEV__ ? reportConfig(c) : configProblem(c)) => {
+    let recordGpc = false;
+    if (problem) {
+      // Fail closed: only purposes that are always active, and valid, are allowed.
+      for (const p of (Array.isArray(c?.purposes) && c.purposes) || [])
+        if (p && typeof p.id === 'string' && isRequired(p)) state.purposes[p.id] = true;
+      error('config', __DEV__ ? problem : problem + HINT);
+    } else {
+      config = c;
+      language = pickLanguage([c.language, document.documentElement.lang, ...navigator.languages]);
+      decision = decisionFromCookie(
+        __COOKIE__ ? readConsentCookie(c.consent?.cookieName || 'assent') : null,
+        c,
+        Date.now(),
+      );
+      const signal = (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
+      denied = gpcDenied(c.purposes, c.consent?.gpc || 'deny-marketing', signal);
+      if (__CONSENT_MODE__)
+        pushConsentMode(
+          c,
+          allowedPurposes(c.purposes, {}, denied),
+          'default',
+          !isDecided(c.purposes, decision.choices),
+        );
+      if (denied.length && !decision.gpc) {
+        // The signal overrides the answers in force, and is recorded once, in a receipt of its own.
+        for (const id of denied) if (id in decision.choices) decision.choices[id] = false;
+        recordGpc = true;
+      }
+      update(true);
+      if (__TABS__) tellTabs = watchTabs(`assent:${c.consent?.cookieName || 'assent'}`, reread);
+    }
+    if (__GATING__) releaseAllowed = startGate(allows);
+    ready = snapshot();
+    emit('ready', { state: ready });
+    if (recordGpc) decide('gpc', {}).catch((e) => error('receipt', String(e)));
+  };
+
+  // Any element with data-assent-open opens the preference center.
+  document.addEventListener('click', (e) => {
+    if ((e.target as Element | null)?.closest?.('[data-assent-open]')) {
+      e.preventDefault();
+      api.showPreferences();
+    }
+  });
+
+  if (source instanceof Promise)
+    source.then(
+      (c) => init(c as AssentConfig),
+      (e) => init(undefined as never, `the config could not be loaded (${e})`),
+    );
+  else init(source);
+  return api;
+};

@@ -1,0 +1,99 @@
+// Gated scripts and iframes (SPEC §3): `<script type="text/plain" data-assent="…">` and
+// `<iframe data-assent="…" data-src="…">` run once, in document order, when all their purposes are allowed.
+
+const SELECTOR = 'script[type="text/plain"][data-assent],iframe[data-assent][data-src]';
+
+/** The purpose ids an element names. */
+export const gatedPurposes = (el: Element): string[] =>
+  (el.getAttribute('data-assent') || '').split(/\s+/).filter(Boolean);
+
+/** Whether the parser is still at this element: nothing has been parsed after it yet. */
+const parsing = (el: Node): boolean => {
+  if (document.readyState !== 'loading') return false;
+  for (let n: Node | null = el; n; n = n.parentNode) if (n.nextSibling) return false;
+  return true;
+};
+
+/**
+ * Starts gating: releases what is allowed now, watches for gated elements added later, and
+ * returns the function that releases everything allowed since (call it after each change).
+ */
+export const startGate = (isAllowed: (purposes: string[]) => boolean): (() => void) => {
+  const seen = new WeakSet<Element>();
+  // Inline scripts wait for the ordered external scripts before them; `chain` keeps that order and
+  // `waiting` counts inline scripts still queued, behind which later external scripts must queue too.
+  let chain: Promise<unknown> = Promise.resolve();
+  let loads: Promise<unknown> = chain;
+  let waiting = 0;
+
+  const releaseScript = (old: HTMLScriptElement) => {
+    // The browser never runs a script whose type is changed in place, so a new element takes its place.
+    const s = document.createElement('script');
+    for (const a of Array.from(old.attributes))
+      if (a.name !== 'type' && a.name !== 'data-type') s.setAttribute(a.name, a.value);
+    const type = old.getAttribute('data-type');
+    if (type) s.type = type;
+    // Browsers hide nonces from getAttribute; the property still holds the value.
+    s.nonce = old.nonce;
+    s.text = old.text;
+    const insert = () => old.replaceWith(s);
+    if (!old.hasAttribute('src')) {
+      waiting++;
+      chain = chain
+        .then(() => loads)
+        .then(() => {
+          waiting--;
+          insert();
+        });
+      return;
+    }
+    if (old.hasAttribute('async')) return insert();
+    s.async = false;
+    const loaded = new Promise((done) => {
+      s.addEventListener('load', done);
+      s.addEventListener('error', done);
+    });
+    const start = () => {
+      insert();
+      loads = Promise.all([loads, loaded]);
+    };
+    if (!waiting) return start();
+    // Fetch now, run in order later.
+    const hint = document.createElement('link');
+    hint.rel = type === 'module' ? 'modulepreload' : 'preload';
+    hint.as = 'script';
+    hint.href = s.src;
+    hint.nonce = s.nonce;
+    if (s.crossOrigin !== null) hint.crossOrigin = s.crossOrigin;
+    if (s.integrity) hint.integrity = s.integrity;
+    document.head.append(hint);
+    chain = chain.then(start);
+  };
+
+  const consider = (el: Element) => {
+    if (seen.has(el) || !isAllowed(gatedPurposes(el))) return;
+    seen.add(el);
+    if (el.tagName !== 'SCRIPT') (el as HTMLIFrameElement).src = el.getAttribute('data-src') as string;
+    else if (!waiting && parsing(el)) {
+      // The parser has not prepared this script yet (it checks for mutations at </script> before it
+      // does), so with its type restored it runs natively: in order, blocking, before DOMContentLoaded.
+      const type = el.getAttribute('data-type');
+      if (type) el.setAttribute('type', type);
+      else el.removeAttribute('type');
+    } else releaseScript(el as HTMLScriptElement);
+  };
+  const scan = (root: ParentNode) => root.querySelectorAll(SELECTOR).forEach(consider);
+
+  new MutationObserver((records) => {
+    for (const r of records)
+      for (const n of Array.from(r.addedNodes))
+        if (n.nodeType === 1) {
+          if ((n as Element).matches(SELECTOR)) consider(n as Element);
+          scan(n as Element);
+        }
+  }).observe(document.documentElement, { childList: true, subtree: true });
+
+  const releaseAllowed = () => scan(document);
+  releaseAllowed();
+  return releaseAllowed;
+};

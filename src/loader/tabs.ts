@@ -1,0 +1,14 @@
+// Other tabs and restored pages: a decision made elsewhere reaches this page without a reload.
+
+/**
+ * Calls `reread` when another tab of this origin decides (BroadcastChannel), and when the page
+ * becomes visible again or is restored from the back/forward cache (which also covers tabs on
+ * other subdomains of the cookie domain). Returns the function that tells the other tabs.
+ */
+export const watchTabs = (channelName: string, reread: () => void): (() => void) => {
+  const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(channelName) : null;
+  if (channel) channel.onmessage = reread;
+  addEventListener('pageshow', (e) => e.persisted && reread());
+  document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && reread());
+  return () => channel?.postMessage(1);
+};

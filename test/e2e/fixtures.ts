@@ -1,0 +1,26 @@
+// Playwright fixtures: one test server per worker, and the console messages of each page.
+import { test as base, expect, type Page } from '@playwright/test';
+import { Site } from './site';
+
+export const test = base.extend<{ messages: string[] }, { site: Site }>({
+  site: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies by destructuring
+    async ({}, use) => {
+      const site = await new Site().start();
+      await use(site);
+      await site.stop();
+    },
+    { scope: 'worker' },
+  ],
+  messages: async ({ page }, use) => {
+    const messages: string[] = [];
+    page.on('console', (m) => messages.push(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => messages.push(`pageerror: ${e.message}`));
+    await use(messages);
+  },
+});
+
+export { expect };
+
+/** The vendor scripts that ran on the page, in order. */
+export const ran = (page: Page): Promise<string[]> => page.evaluate(() => (window as { __ran?: string[] }).__ran ?? []);

@@ -1,0 +1,355 @@
+// Script gating (SPEC §3) in real Chromium, proven by the test server's request log.
+import { shopConfig } from '../fixtures/configs';
+import { expect, ran, test } from './fixtures';
+import { pageWith } from './site';
+
+test('a visitor who rejected never requests a gated script, even after reloads', async ({ page, site }) => {
+  const url = site.page(
+    pageWith(shopConfig(), `<script type="text/plain" data-assent="analytics" src="vendor/tracker.js"></script>`),
+  );
+  await page.goto(url);
+  await page.evaluate(() => window.assent?.rejectAll());
+  for (let i = 0; i < 3; i++) await page.reload();
+  expect(await page.evaluate(() => window.assent?.getState().decided)).toBe(true);
+  expect(site.requested('/vendor/tracker.js')).toEqual([]);
+  expect(await ran(page)).toEqual([]);
+});
+
+test('a new visitor runs nothing gated before deciding', async ({ page, site }) => {
+  const url = site.page(
+    pageWith(
+      shopConfig(),
+      `<script type="text/plain" data-assent="analytics" src="vendor/a.js"></script>
+       <script type="text/plain" data-assent="marketing">(window.__ran = window.__ran || []).push('inline')</script>
+       <iframe data-assent="marketing" data-src="vendor/frame.html" title="Video"></iframe>`,
+    ),
+  );
+  await page.goto(url);
+  await page.waitForLoadState('networkidle');
+  expect(site.requested(`${new URL(url).pathname}vendor/`)).toEqual([]);
+  expect(await ran(page)).toEqual([]);
+});
+
+test('acceptAll() releases gated scripts exactly once, in document order, src and inline alike', async ({
+  page,
+  site,
+}) => {
+  const url = site.page(
+    pageWith(
+      shopConfig(),
+      `<script type="text/plain" data-assent="analytics" src="vendor/first.js?delay=300"></script>
+       <script type="text/plain" data-assent="analytics">(window.__ran = window.__ran || []).push('second-inline')</script>
+       <script type="text/plain" data-assent="marketing" src="vendor/third.js"></script>
+       <script type="text/plain" data-assent="analytics marketing">(window.__ran = window.__ran || []).push('fourth-inline')</script>
+       <script type="text/plain" data-assent="necessary" src="vendor/required.js"></script>`,
+    ),
+  );
+  await page.goto(url);
+  await expect.poll(() => ran(page)).toEqual(['required']);
+  await page.evaluate(() => window.assent?.acceptAll());
+  await page.evaluate(() => window.assent?.acceptAll());
+  await page.evaluate(() => window.assent?.set({ analytics: true }));
+  await expect.poll(() => ran(page)).toEqual(['required', 'first', 'second-inline', 'third', 'fourth-inline']);
+  await page.waitForTimeout(300);
+  expect(await ran(page)).toHaveLength(5);
+  expect(site.requested('/vendor/first.js')).toHaveLength(1);
+  expect(site.requested('/vendor/third.js')).toHaveLength(1);
+});
+
+test('a script listing several purposes runs only when all of them are allowed', async ({ page, site }) => {
+  const url = site.page(
+    pageWith(
+      shopConfig(),
+      `<script type="text/plain" data-assent="analytics marketing" src="vendor/both.js"></script>`,
+    ),
+  );
+  await page.goto(url);
+  await page.evaluate(() => window.assent?.set({ analytics: true }));
+  await page.waitForTimeout(200);
+  expect(site.requested('/vendor/both.js')).toEqual([]);
+  await page.evaluate(() => window.assent?.set({ marketing: true }));
+  await expect.poll(() => ran(page)).toEqual(['both']);
+});
+
+test('for a returning visitor who accepted, gated inline scripts run and src scripts are requested before DOMContentLoaded', async ({
+  page,
+  site,
+}) => {
+  const url = site.page(
+    pageWith(
+      shopConfig(),
+      `<script type="text/plain" data-assent="analytics" src="vendor/early.js"></script>
+       <script type="text/plain" data-assent="analytics">window.__inlineAt = performance.now()</script>
+       <script type="text/plain" data-assent="analytics" src="vendor/after-inline.js"></script>
+       <img src="vendor/slow.png" alt="">`,
+    ),
+  );
+  site.file('/vendor/slow.png', '', 'image/png', { delay: 500 });
+  await page.goto(url);
+  await page.evaluate(() => window.assent?.acceptAll());
+  await page.reload();
+  const timing = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+    const start = (name: string) =>
+      performance.getEntriesByType('resource').find((e) => e.name.includes(name))?.startTime ??
+      Number.POSITIVE_INFINITY;
+    return {
+      dcl: nav.domContentLoadedEventStart,
+      inline: (window as { __inlineAt?: number }).__inlineAt ?? Number.POSITIVE_INFINITY,
+      early: start('early.js'),
+      afterInline: start('after-inline.js'),
+    };
+  });
+  expect(timing.inline).toBeLessThan(timing.dcl);
+  expect(timing.early).toBeLessThan(timing.dcl);
+  expect(timing.afterInline).toBeLessThan(timing.dcl);
+  await expect.poll(() => ran(page)).toEqual(['early', 'after-inline']);
+});
+
+test('released scripts keep their attributes, their nonce through the property, and data-type="module"', async ({
+  page,
+  site,
+}) => {
+  site.file('/mod/esm.js', `window.__module = import.meta.url; (window.__ran = window.__ran || []).push('module')`);
+  const url = site.page(
+    pageWith(
+      shopConfig(),
+      `<script type="text/plain" data-assent="analytics" src="vendor/attrs.js" async nonce="n0nce" crossorigin="anonymous" data-extra="x" id="kept"></script>
+       <script type="text/plain" data-assent="analytics" data-type="module" src="/mod/esm.js"></script>
+       <script type="text/plain" data-assent="analytics" nonce="n0nce">(window.__ran = window.__ran || []).push('nonced-inline')</script>`,
+    ),
+    { headers: { 'Content-Security-Policy': "script-src 'self' 'nonce-n0nce'" } },
+  );
+  await page.goto(url);
+  await page.evaluate(() => window.assent?.set({ analytics: true }));
+  await expect.poll(async () => (await ran(page)).sort()).toEqual(['attrs', 'module', 'nonced-inline']);
+  const released = await page.evaluate(() => {
+    const s = document.getElementById('kept') as HTMLScriptElement;
+    return {
+      type: s.type,
+      async: s.async,
+      nonce: s.nonce,
+      crossOrigin: s.crossOrigin,
+      extra: s.dataset.extra,
+      module: (window as { __module?: string }).__module,
+    };
+  });
+  expect(released).toEqual({
+    type: '',
+    async: true,
+    nonce: 'n0nce',
+    crossOrigin: 'anonymous',
+    extra: 'x',
+    module: `${site.origin}/mod/esm.js`,
+  });
+});
+
+test('gated scripts added later, in markup after the loader or inserted by script, are gated too', async ({
+  page,
+  site,
+}) => {
+  const url = site.page(pageWith(shopConfig(), `<p>content</p>`));
+  await page.goto(url);
+  await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.type = 'text/plain';
+    s.dataset.assent = 'analytics';
+    s.src = 'vendor/dynamic.js';
+    document.body.append(s);
+    const div = document.createElement('div');
+    div.innerHTML = '<script type="text/plain" data-assent="analytics" src="vendor/nested.js"></script>';
+    document.body.append(div);
+  });
+  await page.waitForTimeout(200);
+  expect(site.requested(`${new URL(url).pathname}vendor/`)).toEqual([]);
+  await page.evaluate(() => window.assent?.set({ analytics: true }));
+  await expect.poll(() => ran(page)).toEqual(['dynamic', 'nested']);
+  // After consent, a newly added gated script runs at once.
+  await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.type = 'text/plain';
+    s.dataset.assent = 'analytics';
+    s.src = 'vendor/late.js';
+    document.body.append(s);
+  });
+  await expect.poll(() => ran(page)).toEqual(['dynamic', 'nested', 'late']);
+});
+
+test('a gated iframe loads its data-src only with consent', async ({ page, site }) => {
+  site.file('/frame.html', '<p>embedded</p>', 'text/html');
+  const url = site.page(
+    pageWith(shopConfig(), `<iframe data-assent="marketing" data-src="/frame.html" title="Embed"></iframe>`),
+  );
+  await page.goto(url);
+  await page.waitForTimeout(200);
+  expect(site.requested('/frame.html')).toEqual([]);
+  await page.evaluate(() => window.assent?.set({ marketing: true }));
+  await expect.poll(() => site.requested('/frame.html')).toHaveLength(1);
+});
+
+test('a change in one tab reaches the other open tabs without a reload', async ({ context, site }) => {
+  const url = site.page(
+    pageWith(shopConfig(), `<script type="text/plain" data-assent="analytics" src="vendor/tab.js"></script>`),
+  );
+  const [a, b] = [await context.newPage(), await context.newPage()];
+  await a.goto(url);
+  await b.goto(url);
+  await b.evaluate(() => {
+    (window as { __changes?: string[][] }).__changes = [];
+    window.assent?.on('change', (d) => (window as unknown as { __changes: string[][] }).__changes.push(d.changed));
+  });
+  await a.evaluate(() => window.assent?.acceptAll());
+  await expect.poll(() => b.evaluate(() => window.assent?.getState().decided)).toBe(true);
+  expect(await b.evaluate(() => (window as { __changes?: string[][] }).__changes)).toEqual([
+    ['analytics', 'marketing'],
+  ]);
+  await expect.poll(() => ran(b)).toEqual(['tab']);
+  await a.evaluate(() => window.assent?.rejectAll());
+  await expect.poll(() => b.evaluate(() => window.assent?.get('analytics'))).toBe(false);
+});
+
+test('a page restored from the back/forward cache sees a decision made meanwhile', async ({ page, site }) => {
+  const config = shopConfig();
+  const first = site.page(pageWith(config));
+  const second = site.page(pageWith(config));
+  await page.goto(first);
+  await page.evaluate(() =>
+    addEventListener('pageshow', (e) => ((window as { __restored?: boolean }).__restored = e.persisted)),
+  );
+  await page.goto(second);
+  await page.evaluate(() => window.assent?.acceptAll());
+  await page.goBack();
+  await expect.poll(() => page.evaluate(() => window.assent?.getState().decided)).toBe(true);
+  expect(await page.evaluate(() => window.assent?.get('analytics'))).toBe(true);
+  test.info().annotations.push({
+    type: 'bfcache',
+    description: String(await page.evaluate(() => (window as { __restored?: boolean }).__restored)),
+  });
+});
+
+test.describe('bad input leaves the page working and runs nothing that was not allowed', () => {
+  test('an invalid config: one console error naming the field, no gated script, required purposes still run', async ({
+    page,
+    site,
+    messages,
+  }) => {
+    const config = shopConfig() as unknown as { purposes: { basis: string }[] };
+    config.purposes[3].basis = 'consnet';
+    const url = site.page(
+      pageWith(
+        config,
+        `<script type="text/plain" data-assent="analytics" src="vendor/never.js"></script>
+         <script type="text/plain" data-assent="necessary" src="vendor/needed.js"></script>
+         <script>window.__hostRan = true</script>`,
+      ),
+    );
+    await page.goto(url);
+    await expect.poll(() => ran(page)).toEqual(['needed']);
+    expect(await page.evaluate(() => (window as { __hostRan?: boolean }).__hostRan)).toBe(true);
+    expect(site.requested('/vendor/never.js')).toEqual([]);
+    const errors = messages.filter((m) => m.startsWith('error: assent'));
+    expect(errors).toEqual([
+      'error: assent: config.purposes[3].basis must be one of consent, legitimate-interest, contract, legal-obligation (got "consnet"); run `npx assent check <config.json>` or load assent.dev.js for the full report',
+    ]);
+  });
+
+  test('invalid JSON in the config element, or no config at all', async ({ page, site, messages }) => {
+    const broken = `<!doctype html><html><head><script type="application/json" id="assent-config">{ "policy": </script>
+      <script src="/dist/assent.js"></script></head><body>
+      <script type="text/plain" data-assent="analytics" src="vendor/never.js"></script></body></html>`;
+    await page.goto(site.page(broken));
+    await expect.poll(() => messages.find((m) => m.includes('the JSON in #assent-config is invalid'))).toBeTruthy();
+    await page.goto(
+      site.page('<!doctype html><html><head><script src="/dist/assent.js"></script></head><body></body></html>'),
+    );
+    await expect.poll(() => messages.find((m) => m.includes('no config found'))).toBeTruthy();
+    expect(site.requested('/vendor/never.js')).toEqual([]);
+  });
+
+  test('an unknown purpose in data-assent is blocked with a warning', async ({ page, site, messages }) => {
+    const url = site.page(
+      pageWith(shopConfig(), `<script type="text/plain" data-assent="analytic" src="vendor/typo.js"></script>`),
+    );
+    await page.goto(url);
+    await page.evaluate(() => window.assent?.acceptAll());
+    await page.waitForTimeout(200);
+    expect(site.requested('/vendor/typo.js')).toEqual([]);
+    expect(messages).toContain(
+      'warning: assent: data-assent names an unknown purpose "analytic"; the element stays blocked',
+    );
+  });
+
+  test('cookies that throw: the choice lasts for the page, an error says why, nothing leaks', async ({
+    page,
+    site,
+    messages,
+  }) => {
+    await page.addInitScript(() => {
+      Object.defineProperty(Document.prototype, 'cookie', {
+        get() {
+          throw new DOMException('blocked', 'SecurityError');
+        },
+        set() {
+          throw new DOMException('blocked', 'SecurityError');
+        },
+      });
+    });
+    const url = site.page(
+      pageWith(shopConfig(), `<script type="text/plain" data-assent="analytics" src="vendor/ok.js"></script>`),
+    );
+    await page.goto(url);
+    expect(site.requested('/vendor/ok.js')).toEqual([]);
+    await page.evaluate(() => window.assent?.acceptAll());
+    await expect.poll(() => ran(page)).toEqual(['ok']);
+    expect(messages).toContain(
+      'error: assent: the browser did not keep the consent cookie; the choice lasts for this page only',
+    );
+    await page.reload();
+    expect(await page.evaluate(() => window.assent?.getState().decided)).toBe(false);
+  });
+
+  test('a gated script that throws does not stop the ones after it', async ({ page, site }) => {
+    const url = site.page(
+      pageWith(
+        shopConfig(),
+        `<script type="text/plain" data-assent="analytics">throw new Error('vendor bug')</script>
+         <script type="text/plain" data-assent="analytics" src="vendor/missing-file-404.js?x"></script>
+         <script type="text/plain" data-assent="analytics" src="vendor/after.js"></script>`,
+      ),
+    );
+    site.file('/vendor/missing-file-404.js', 'nope', 'text/plain', { status: 404 });
+    await page.goto(url);
+    await page.evaluate(() => window.assent?.acceptAll());
+    await expect.poll(() => ran(page)).toContain('after');
+  });
+
+  test('calls made before the loader are queued, and calls during load work', async ({ page, site }) => {
+    const url = site.page(`<!doctype html><html><head>
+      <script>
+        window.__log = [];
+        (window.assentQueue = window.assentQueue || []).push((api) => {
+          window.__log.push('queued:' + typeof api.get);
+          api.on('ready', (d) => window.__log.push('ready:' + d.state.decided));
+        });
+      </script>
+      <script type="application/json" id="assent-config">${JSON.stringify(shopConfig())}</script>
+      <script src="/dist/assent.js"></script>
+      <script>window.__log.push('sync:' + window.assent.get('necessary'));
+        window.assentQueue.push((api) => window.__log.push('late:' + api.version));</script>
+      </head><body></body></html>`);
+    await page.goto(url);
+    const log = await page.evaluate(() => (window as { __log?: string[] }).__log);
+    expect(log).toEqual(['queued:function', 'ready:false', 'sync:true', 'late:0.1.0']);
+  });
+
+  test('a config fetched from data-config makes everything wait for it', async ({ page, site }) => {
+    site.file('/config.json', JSON.stringify(shopConfig()), 'application/json', { delay: 300 });
+    const url =
+      site.page(`<!doctype html><html><head><script src="/dist/assent.js" data-config="/config.json"></script></head>
+      <body><script type="text/plain" data-assent="necessary" src="vendor/needed.js"></script></body></html>`);
+    await page.goto(url);
+    expect(await page.evaluate(() => window.assent?.get('necessary'))).toBe(false);
+    await expect.poll(() => ran(page)).toEqual(['needed']);
+    expect(await page.evaluate(() => window.assent?.getState().version)).toBe('3');
+  });
+});

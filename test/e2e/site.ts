@@ -1,0 +1,110 @@
+// A real HTTP server for end-to-end tests: it serves dist/, pages a test writes, and vendor scripts
+// that record when they run, and it logs every request so tests can prove what was (not) fetched.
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, resolve } from 'node:path';
+
+const DIST = resolve(import.meta.dirname, '../../dist');
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.json': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css',
+};
+
+export interface PageOptions {
+  /** Extra response headers, e.g. a Content-Security-Policy. */
+  headers?: Record<string, string>;
+}
+
+export interface LoggedRequest {
+  path: string;
+  time: number;
+}
+
+export class Site {
+  readonly log: LoggedRequest[] = [];
+  private pages = new Map<string, { html: string; options: PageOptions }>();
+  private files = new Map<string, { body: string; type: string; status?: number; delay?: number }>();
+  private server: Server;
+  origin = '';
+  private seq = 0;
+
+  constructor() {
+    this.server = createServer((req, res) => this.handle(req, res));
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((done) => this.server.listen(0, '127.0.0.1', done));
+    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  stop() {
+    this.server.closeAllConnections();
+    return new Promise((done) => this.server.close(done));
+  }
+
+  /** Registers a page and returns its URL; its folder also holds the files passed with `file()`. */
+  page(html: string, options: PageOptions = {}): string {
+    const dir = `/t${++this.seq}/`;
+    this.pages.set(dir, { html, options });
+    return this.origin + dir;
+  }
+
+  /** Serves a file at an exact path. */
+  file(path: string, body: string, type = 'text/javascript', extra: { status?: number; delay?: number } = {}) {
+    this.files.set(path, { body, type, ...extra });
+  }
+
+  /** Paths requested so far that contain `part`. */
+  requested(part: string): string[] {
+    return this.log.filter((r) => r.path.includes(part)).map((r) => r.path);
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url as string, 'http://x');
+    const path = url.pathname;
+    this.log.push({ path: path + url.search, time: Date.now() });
+    const send = (status: number, body: string, type = 'text/plain', headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', ...headers });
+      res.end(body);
+    };
+    const page = this.pages.get(path);
+    if (page) return send(200, page.html, TYPES['.html'], page.options.headers);
+    const file = this.files.get(path);
+    if (file) {
+      setTimeout(() => send(file.status ?? 200, file.body, file.type), file.delay ?? 0);
+      return;
+    }
+    // /vendor/<name>.js?delay=ms — a third-party script that records that it ran.
+    const vendor = /\/vendor\/([\w-]+)\.js$/.exec(path);
+    if (vendor) {
+      const body = `(window.__ran = window.__ran || []).push(${JSON.stringify(vendor[1])});`;
+      setTimeout(() => send(200, body, TYPES['.js']), Number(url.searchParams.get('delay') || 0));
+      return;
+    }
+    if (path.startsWith('/dist/')) {
+      const file = resolve(DIST, `.${path.slice(5)}`);
+      if (file.startsWith(DIST) && existsSync(file) && statSync(file).isFile()) {
+        res.writeHead(200, {
+          'Content-Type': TYPES[extname(file)] || 'application/octet-stream',
+          'Cache-Control': 'no-store',
+        });
+        createReadStream(file).pipe(res);
+        return;
+      }
+    }
+    send(404, 'not found');
+  }
+}
+
+/** A page with the loader first in <head> and a config inline. */
+export const pageWith = (config: unknown, body = '', head = '', loader = '/dist/assent.js') => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Assent test</title>
+<script type="application/json" id="assent-config">${JSON.stringify(config)}</script>
+<script src="${loader}"></script>
+${head}
+</head><body><main><h1>Test page</h1>${body}</main></body></html>`;

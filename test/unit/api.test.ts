@@ -1,0 +1,315 @@
+// @vitest-environment happy-dom
+// The JS API's state transitions, on a simulated page. Script gating, tabs and the real cookie
+// jar are covered end to end in Chromium (test/e2e).
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AssentConfig } from '../../src/core/config';
+import { decodeConsentCookie } from '../../src/core/cookie';
+import { startAssent } from '../../src/loader/assent';
+import { publish } from '../../src/loader/global';
+import { shopConfig } from '../fixtures/configs';
+
+type Win = Window & { dataLayer?: unknown[]; gtag?: unknown };
+const w = window as Win;
+const cookie = () => decodeConsentCookie(document.cookie.match(/(?:^|; )assent=([^;]*)/)?.[1]);
+const setGpc = (on: boolean) =>
+  Object.defineProperty(navigator, 'globalPrivacyControl', { value: on, configurable: true });
+
+beforeEach(() => {
+  // Each test starts Assent again on the same simulated page; other tabs are tested in Chromium.
+  vi.stubGlobal('BroadcastChannel', undefined);
+  document.cookie = 'assent=; Max-Age=0; Path=/';
+  delete w.dataLayer;
+  delete w.gtag;
+  setGpc(false);
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+});
+
+describe('a new visitor', () => {
+  it('is undecided, with only required and legitimate-interest purposes allowed', () => {
+    const api = startAssent(shopConfig());
+    expect(api.getState()).toEqual({
+      decided: false,
+      purposes: { necessary: true, legal: true, security: true, analytics: false, marketing: false },
+      id: '',
+      version: '3',
+      updatedAt: null,
+      method: null,
+    });
+  });
+
+  it('sends the Consent Mode default first, with all seven types and wait_for_update', () => {
+    startAssent(shopConfig());
+    const first = Array.from(w.dataLayer?.[0] as IArguments);
+    expect(first).toEqual([
+      'consent',
+      'default',
+      {
+        ad_storage: 'denied',
+        ad_user_data: 'denied',
+        ad_personalization: 'denied',
+        analytics_storage: 'denied',
+        functionality_storage: 'granted',
+        personalization_storage: 'denied',
+        security_storage: 'granted',
+        wait_for_update: 500,
+      },
+    ]);
+    expect(w.dataLayer?.[1]).toEqual({
+      event: 'assent_ready',
+      assent: { necessary: 'granted', legal: 'granted', security: 'granted', analytics: 'denied', marketing: 'denied' },
+    });
+  });
+});
+
+describe('deciding', () => {
+  it('acceptAll() grants, stores the decision in the cookie and resolves with the receipt', async () => {
+    const api = startAssent(shopConfig());
+    const changes: string[][] = [];
+    api.on('change', (d) => changes.push(d.changed));
+    const receipt = await api.acceptAll();
+    expect(api.getState()).toMatchObject({ decided: true, method: 'api', id: receipt.consentId });
+    expect(api.get('marketing')).toBe(true);
+    expect(changes).toEqual([['analytics', 'marketing']]);
+    expect(receipt).toMatchObject({ type: 'consent', method: 'api', previousId: null, gpc: false });
+    expect(cookie()).toMatchObject({ consentId: receipt.consentId, receiptId: receipt.id, method: 'api' });
+    expect(cookie()?.choices).toEqual({ security: true, analytics: true, marketing: true });
+  });
+
+  it('rejectAll() objects to legitimate interest too, and the next receipt points to the previous one', async () => {
+    const api = startAssent(shopConfig());
+    const first = await api.acceptAll();
+    const second = await api.rejectAll();
+    expect(api.getState().purposes).toEqual({
+      necessary: true,
+      legal: true,
+      security: false,
+      analytics: false,
+      marketing: false,
+    });
+    expect(second.previousId).toBe(first.id);
+    expect(second.consentId).toBe(first.consentId);
+    expect(second.purposes.find((p) => p.id === 'security')?.granted).toBe(false);
+  });
+
+  it('set() changes only the purposes it names and leaves the visitor undecided about the rest', async () => {
+    const api = startAssent(shopConfig());
+    await api.set({ analytics: true });
+    expect(api.getState()).toMatchObject({
+      decided: false,
+      purposes: { analytics: true, marketing: false, security: true },
+    });
+    await api.set({ marketing: false, security: true });
+    expect(api.getState()).toMatchObject({ decided: true, purposes: { analytics: true } });
+  });
+
+  it('set() rejects unknown and always-active purposes, and records nothing', async () => {
+    const api = startAssent(shopConfig());
+    await expect(api.set({ nope: true })).rejects.toThrow('assent: set(): unknown purpose "nope"');
+    await expect(api.set({ necessary: false })).rejects.toThrow('"necessary" is always active (contract)');
+    await expect(api.set({ analytics: 'yes' as never })).rejects.toThrow('must be true or false');
+    expect(api.getState().id).toBe('');
+    expect(cookie()).toBeNull();
+  });
+
+  it('pushes a Consent Mode update and a dataLayer event on every change', async () => {
+    const api = startAssent(shopConfig());
+    await api.set({ analytics: true });
+    const update = Array.from(w.dataLayer?.at(-2) as IArguments);
+    expect(update.slice(0, 2)).toEqual(['consent', 'update']);
+    expect(update[2]).toMatchObject({ analytics_storage: 'granted', ad_storage: 'denied' });
+    expect(w.dataLayer?.at(-1)).toMatchObject({ event: 'assent_update', assent: { analytics: 'granted' } });
+  });
+
+  it('leaves dataLayer alone with dataLayer: false and no Consent Mode', async () => {
+    const config: AssentConfig = { ...shopConfig(), dataLayer: false, googleConsentMode: undefined };
+    await startAssent(config).acceptAll();
+    expect(w.dataLayer).toBeUndefined();
+  });
+});
+
+describe('a returning visitor', () => {
+  it('gets the stored choice at once, and a Consent Mode update right after the default', async () => {
+    await startAssent(shopConfig()).set({ analytics: true, marketing: false, security: false });
+    w.dataLayer = [];
+    const api = startAssent(shopConfig());
+    expect(api.getState()).toMatchObject({
+      decided: true,
+      purposes: { analytics: true, marketing: false, security: false },
+    });
+    const [def, upd] = w.dataLayer.slice(0, 2).map((x) => Array.from(x as IArguments));
+    expect(def[1]).toBe('default');
+    expect(def[2]).not.toHaveProperty('wait_for_update');
+    expect(upd[1]).toBe('update');
+    expect(upd[2]).toMatchObject({ analytics_storage: 'granted' });
+  });
+
+  it('is asked again after a new policy version, keeping the consent id', async () => {
+    const first = await startAssent(shopConfig()).acceptAll();
+    const api = startAssent({ ...shopConfig(), policy: { url: '/p', version: '4' } });
+    expect(api.getState()).toMatchObject({ decided: false, id: first.consentId, purposes: { analytics: false } });
+  });
+
+  it('is asked again about a new purpose, with the earlier answers preselected and in force', async () => {
+    await startAssent(shopConfig()).acceptAll();
+    const config = shopConfig();
+    config.purposes.push({ id: 'chat', basis: 'consent', title: 'Chat', description: 'Support chat' });
+    const api = startAssent(config);
+    expect(api.getState()).toMatchObject({
+      decided: false,
+      purposes: { analytics: true, marketing: true, chat: false },
+    });
+  });
+
+  it('forget() erases the decision: no consent id, undecided, and the next decision makes a new id', async () => {
+    const api = startAssent(shopConfig());
+    const first = await api.acceptAll();
+    await api.forget();
+    expect(api.getState()).toMatchObject({ decided: false, id: '', purposes: { analytics: false } });
+    expect(cookie()).toBeNull();
+    const next = await api.rejectAll();
+    expect(next.consentId).not.toBe(first.consentId);
+    expect(next.previousId).toBeNull();
+  });
+
+  it('treats a tampered cookie as no decision', async () => {
+    await startAssent(shopConfig()).acceptAll();
+    const value = document.cookie.match(/assent=([^;]*)/)?.[1] as string;
+    document.cookie = `assent=${value.replace('marketing1', 'marketing0')}; Path=/`;
+    expect(startAssent(shopConfig()).getState()).toMatchObject({ decided: false, purposes: { marketing: false } });
+  });
+});
+
+describe('Global Privacy Control', () => {
+  it('denies marketing before anything renders and records one gpc receipt that creates the consent id', async () => {
+    setGpc(true);
+    const api = startAssent(shopConfig());
+    expect(api.get('marketing')).toBe(false);
+    await vi.waitFor(() => expect(api.getState().method).toBe('gpc'));
+    expect(api.getState()).toMatchObject({ decided: false, id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(cookie()).toMatchObject({ gpc: true, method: 'gpc', choices: {} });
+    const again = startAssent(shopConfig());
+    expect(again.getState()).toMatchObject({ method: 'gpc', id: api.getState().id });
+  });
+
+  it('"Accept all" does not grant what the signal denied; switching it on explicitly does', async () => {
+    setGpc(true);
+    const api = startAssent(shopConfig());
+    const accepted = await api.acceptAll();
+    expect(accepted.gpc).toBe(true);
+    expect(api.getState()).toMatchObject({ decided: true, purposes: { analytics: true, marketing: false } });
+    await api.set({ marketing: true });
+    expect(api.get('marketing')).toBe(true);
+    expect(startAssent(shopConfig()).get('marketing')).toBe(true);
+  });
+
+  it('overrides an earlier grant once the browser starts sending the signal', async () => {
+    await startAssent(shopConfig()).acceptAll();
+    setGpc(true);
+    const api = startAssent(shopConfig());
+    expect(api.get('marketing')).toBe(false);
+    await vi.waitFor(() =>
+      expect(cookie()).toMatchObject({ method: 'gpc', choices: { marketing: false, analytics: true } }),
+    );
+    expect(api.getState().decided).toBe(true);
+  });
+
+  it('deny-all denies legitimate interest too; ignore changes nothing', () => {
+    setGpc(true);
+    expect(startAssent({ ...shopConfig(), consent: { gpc: 'deny-all' } }).get('security')).toBe(false);
+    document.cookie = 'assent=; Max-Age=0; Path=/';
+    const ignoring = startAssent({ ...shopConfig(), consent: { gpc: 'ignore' } });
+    expect(ignoring.getState()).toMatchObject({ id: '', purposes: { security: true } });
+  });
+});
+
+describe('events and the API around them', () => {
+  it('fires ready once; a handler added later is called at once; on() returns unsubscribe', async () => {
+    const api = startAssent(shopConfig());
+    const ready = vi.fn();
+    api.on('ready', ready);
+    expect(ready).toHaveBeenCalledWith({ state: api.getState() });
+    const change = vi.fn();
+    const off = api.on('change', change);
+    off();
+    await api.acceptAll();
+    expect(change).not.toHaveBeenCalled();
+  });
+
+  it('dispatches every event on window as assent:<event>', async () => {
+    const seen: string[] = [];
+    addEventListener('assent:change', (e) => seen.push((e as CustomEvent).detail.changed.join()));
+    await startAssent(shopConfig()).set({ analytics: true });
+    expect(seen).toContain('analytics');
+  });
+
+  it('keeps going when a handler throws', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const api = startAssent(shopConfig());
+    const after = vi.fn();
+    api.on('change', () => {
+      throw new Error('boom');
+    });
+    api.on('change', after);
+    await api.acceptAll();
+    expect(after).toHaveBeenCalled();
+    expect(console.error).toHaveBeenCalledWith('assent: an event handler threw', expect.any(Error));
+  });
+
+  it('whenAllowed() resolves once allowed and rejects for an unknown purpose', async () => {
+    const api = startAssent(shopConfig());
+    let allowed = false;
+    const waiting = api.whenAllowed('analytics').then(() => (allowed = true));
+    await Promise.resolve();
+    expect(allowed).toBe(false);
+    await api.set({ analytics: true });
+    await waiting;
+    await expect(api.whenAllowed('necessary')).resolves.toBeUndefined();
+    await expect(api.whenAllowed('nope')).rejects.toThrow('unknown purpose');
+  });
+
+  it('get() of an unknown purpose is false with a console warning', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    expect(startAssent(shopConfig()).get('nope')).toBe(false);
+    expect(warn).toHaveBeenCalledWith('assent: get("nope"): unknown purpose');
+  });
+
+  it('runs calls queued before the loader, and later pushes at once', () => {
+    const calls: string[] = [];
+    (window as { assentQueue?: unknown }).assentQueue = [
+      (api: { version: string }) => calls.push(`queued ${api.version}`),
+    ];
+    publish(startAssent(shopConfig()));
+    (window.assentQueue as { push: (f: () => void) => void }).push(() => calls.push('later'));
+    expect(calls).toEqual(['queued test', 'later']);
+    expect(window.assent?.version).toBe('test');
+  });
+});
+
+describe('a bad config', () => {
+  it('fails closed: one console error naming the field, required purposes only, decisions refused', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const bad = { ...shopConfig(), purposes: [...shopConfig().purposes, { id: 'x', basis: 'consnet', title: 'X' }] };
+    const api = startAssent(bad as AssentConfig);
+    expect(error).toHaveBeenCalledTimes(1);
+    expect(error.mock.calls[0][0]).toContain('config.purposes[5].basis must be one of consent');
+    expect(error.mock.calls[0][0]).toContain('npx assent check');
+    expect(api.getState().purposes).toEqual({ necessary: true, legal: true });
+    expect(api.get('analytics')).toBe(false);
+    await expect(api.acceptAll()).rejects.toThrow('no valid config');
+  });
+
+  it('fails closed while a config fetched by URL has not arrived, and when it never does', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    let reject = (_: unknown) => {};
+    const api = startAssent(new Promise((_, r) => (reject = r)));
+    expect(api.getState().purposes).toEqual({});
+    const errors: string[] = [];
+    api.on('error', (e) => errors.push(e.message));
+    reject('https://x/config.json answered 404');
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    expect(errors[0]).toContain('the config could not be loaded (https://x/config.json answered 404)');
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { checksum, type DecodedConsent, decodeConsentCookie, encodeConsentCookie } from '../../src/core/cookie';
+
+const decision: DecodedConsent = {
+  v: 1,
+  consentId: '3f1c2a4e-8b7d-4c1e-9a2b-5d6e7f809a1b',
+  receiptId: '0193a5b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b',
+  updatedAt: Date.UTC(2026, 10, 21, 10, 0, 0),
+  method: 'banner',
+  gpc: false,
+  pending: false,
+  policyVersion: '2021-02-26',
+  choices: { analytics: true, marketing: false, 'ad-x_2': true },
+};
+
+describe('consent cookie', () => {
+  it('round-trips a decision', () => {
+    expect(decodeConsentCookie(encodeConsentCookie(decision))).toEqual(decision);
+  });
+
+  it('is compact and uses only cookie-safe characters', () => {
+    const value = encodeConsentCookie(decision);
+    expect(value).toMatch(/^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]+$/);
+    expect(value.length).toBeLessThan(130);
+    expect(value.startsWith('1.3f1c2a4e8b7d4c1e9a2b5d6e7f809a1b.')).toBe(true);
+  });
+
+  it('keeps flags, an empty receipt id, no choices and a policy version with dots and accents', () => {
+    const other: DecodedConsent = {
+      ...decision,
+      receiptId: null,
+      method: 'gpc',
+      gpc: true,
+      pending: true,
+      policyVersion: 'v2.1 — été',
+      choices: {},
+    };
+    expect(decodeConsentCookie(encodeConsentCookie(other))).toEqual(other);
+  });
+
+  it('reads a hand-written cookie as documented in the README', () => {
+    const body = '1.3f1c2a4e8b7d4c1e9a2b5d6e7f809a1b..mi8fx1c0.p.7.analytics1|marketing0';
+    expect(decodeConsentCookie(`${body}.${checksum(body)}`)).toMatchObject({
+      receiptId: null,
+      method: 'preferences',
+      policyVersion: '7',
+      choices: { analytics: true, marketing: false },
+    });
+  });
+
+  it.each([
+    ['nothing', undefined],
+    ['an empty value', ''],
+    ['garbage', 'hello'],
+    ['another encoding version', encodeConsentCookie(decision).replace(/^1\./, '2.')],
+    ['a changed choice', encodeConsentCookie(decision).replace('analytics1', 'analytics0')],
+    ['a truncated value', encodeConsentCookie(decision).slice(0, -3)],
+    [
+      'an unknown method',
+      (() => {
+        const body = '1.3f1c2a4e8b7d4c1e9a2b5d6e7f809a1b..mi8fx1c0.x.7.analytics1';
+        return `${body}.${checksum(body)}`;
+      })(),
+    ],
+    [
+      'a choice that is not 0 or 1',
+      (() => {
+        const body = '1.3f1c2a4e8b7d4c1e9a2b5d6e7f809a1b..mi8fx1c0.b.7.analytics2';
+        return `${body}.${checksum(body)}`;
+      })(),
+    ],
+    [
+      'a broken percent escape',
+      (() => {
+        const body = '1.3f1c2a4e8b7d4c1e9a2b5d6e7f809a1b..mi8fx1c0.b.%E0%A4%A.analytics1';
+        return `${body}.${checksum(body)}`;
+      })(),
+    ],
+  ])('counts %s as no decision', (_, value) => {
+    expect(decodeConsentCookie(value)).toBeNull();
+  });
+});

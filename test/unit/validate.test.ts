@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { generateConfigSchema, SCHEMA_FILE } from '../../scripts/schema';
+import { validateConfig } from '../../src/core/validate';
+import { configProblem } from '../../src/loader/check';
+import { shopConfig } from '../fixtures/configs';
+
+const messages = (config: unknown) => validateConfig(config).errors.map((e) => e.message);
+const warnings = (config: unknown) => validateConfig(config).warnings.map((e) => e.message);
+
+describe('config validator', () => {
+  it('accepts a complete config without errors or warnings', () => {
+    expect(validateConfig(shopConfig())).toEqual({ errors: [], warnings: [] });
+  });
+
+  it('names the field, what it must be and what it got', () => {
+    const c = shopConfig() as unknown as { purposes: { basis: string }[] };
+    c.purposes[2].basis = 'consnet';
+    expect(messages(c)).toEqual([
+      'config.purposes[2].basis must be one of consent, legitimate-interest, contract, legal-obligation (got "consnet")',
+    ]);
+  });
+
+  it('reports every problem at once, not only the first', () => {
+    const c = {
+      controller: { name: 3 },
+      policy: { url: 'javascript:alert(1)' },
+      purposes: [
+        { id: 'Bad Id', basis: 'consent', title: 'x', description: 'y' },
+        { id: 'a', basis: 'consent', title: { english: 'x' }, description: 'y', dataCategories: ['nope'] },
+        { id: 'a', basis: 'contract', title: 'x', titel: 'typo' },
+      ],
+      services: [
+        { id: 's', name: 'S', purposes: ['ghost'], cookies: ['/[a-/'], privacyPolicyUrl: 'https://s.example' },
+      ],
+      consent: { gpc: 'deny-some', maxAgeDays: 0 },
+      googleConsentMode: { purposes: { a: ['ads_storage'], ghost: ['ad_storage'] } },
+      language: 'French',
+      endpoint: '/v1/receipts',
+    };
+    expect(messages(c)).toEqual([
+      'config.controller.name must be a text (got 3)',
+      'config.policy.version is required',
+      'config.purposes[0].id must be text matching ^[a-z0-9_-]{1,32}$ (got "Bad Id")',
+      'config.purposes[2].titel is not a config field; config.purposes[2] takes id, basis, title, description, dataCategories, retention, recipients, transfers, marketing, anonymised',
+      'config.consent.gpc must be one of deny-marketing, deny-all, ignore (got "deny-some")',
+      'config.consent.maxAgeDays must be at least 1 (got 0)',
+      'config.googleConsentMode.purposes.a[0] must be one of ad_storage, ad_user_data, ad_personalization, analytics_storage, functionality_storage, personalization_storage, security_storage (got "ads_storage")',
+      'config.purposes[2].id repeats the id "a"; ids must be unique',
+      'config.policy.url uses javascript:; use https:, http:, mailto: or tel: (got "javascript:alert(1)")',
+      'config.language must be a language tag such as "fr" or "pt-BR" (got "French")',
+      'config.purposes[1].dataCategories[0] names "nope", which is not an id in config.dataCategories',
+      'config.services[0].purposes[0] names "ghost", which is not a purpose id',
+      'config.services[0].cookies[0] is not a valid /regex/: Invalid regular expression: /[a-/: Unterminated character class',
+      'config.googleConsentMode.purposes.ghost is not a purpose id',
+      'config.purposes[1].title.english is not a language tag such as "en" or "fr"',
+    ]);
+  });
+
+  it('explains a text that is neither a string nor an object of strings', () => {
+    const c = shopConfig();
+    (c.purposes[0] as unknown as { title: unknown }).title = 42;
+    expect(messages(c)).toEqual([
+      'config.purposes[0].title must be a text or an object of texts per language (got 42)',
+    ]);
+  });
+
+  it('warns about what regulators object to', () => {
+    const c = shopConfig();
+    c.consent = { maxAgeDays: 500 };
+    c.purposes.push({ id: 'ads', basis: 'legitimate-interest', title: 'Ads', description: 'Ads' });
+    c.purposes.push({ id: 'quiet', basis: 'consent', title: 'No description' });
+    c.purposes.push({ id: 'abroad', basis: 'consent', title: 'x', description: 'y', transfers: { outsideEU: true } });
+    c.services = [{ id: 'pixel', name: 'Pixel', purposes: ['ads'], cookies: ['_px'] }];
+    delete c.endpoint;
+    expect(warnings(c)).toEqual([
+      'config.purposes[6] is a consent purpose with no description; consent must be informed (GDPR Art. 4(11))',
+      'config.purposes[7].transfers sends data outside the EU without a safeguard (adequacy, scc or bcr; GDPR Art. 44–49)',
+      'config.services[0] (Pixel) has no privacyPolicyUrl; visitors must be able to read it',
+      'config.services[0] (Pixel) stores cookies or similar for the legitimate-interest purpose "ads"; ePrivacy Art. 5(3) requires consent for that: make "ads" a consent purpose',
+      'config.consent.maxAgeDays is 500; it is clamped to 395 (13 months, as regulators recommend)',
+      'config.endpoint is not set; receipts stay in the browser, so consent cannot be proven to a regulator (GDPR Art. 7(1))',
+    ]);
+  });
+
+  it('warns when a text lacks a language the rest of the config has', () => {
+    const c = shopConfig();
+    c.purposes[4].title = { en: 'Advertising' };
+    expect(warnings(c)).toEqual(['config.purposes[4].title has no text in fr; those visitors read en here']);
+  });
+
+  it('warns when Consent Mode storage types follow a legitimate-interest purpose', () => {
+    const c = shopConfig();
+    c.googleConsentMode = { purposes: { security: ['security_storage'] } };
+    expect(warnings(c)).toEqual([
+      'config.googleConsentMode.purposes.security grants storage or advertising consent types from legitimate interest; ePrivacy Art. 5(3) requires consent',
+    ]);
+  });
+
+  it('never evaluates config text as code', () => {
+    const src = readFileSync('src/core/validate.ts', 'utf8');
+    expect(src).not.toMatch(/\beval\(|new Function/);
+  });
+
+  it('is driven by a schema generated from the TypeScript types, which is up to date', () => {
+    expect(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8'))).toEqual(JSON.parse(JSON.stringify(generateConfigSchema())));
+  });
+});
+
+describe('production loader check', () => {
+  it('passes a valid config', () => {
+    expect(configProblem(shopConfig())).toBe('');
+  });
+
+  it.each([
+    [null, 'config must be an object (got null)'],
+    [{ policy: {} }, 'config.policy.version must be a string (got nothing)'],
+    [{ policy: { version: '1' }, purposes: [] }, 'config.purposes must be a non-empty array (got [])'],
+    [
+      { policy: { version: '1' }, purposes: [{ id: 'a', basis: 'consnet' }] },
+      'config.purposes[0].basis must be one of consent, legitimate-interest, contract, legal-obligation (got "consnet")',
+    ],
+    [
+      {
+        policy: { version: '1' },
+        purposes: [
+          { id: 'a', basis: 'consent' },
+          { id: 'a', basis: 'consent' },
+        ],
+      },
+      'config.purposes[1].id must be a unique id of a-z, 0-9, _ and - (at most 32) (got "a")',
+    ],
+    [
+      { policy: { version: '1' }, purposes: [{ id: 'a', basis: 'consent' }], consent: { gpc: 'no' } },
+      'config.consent.gpc must be one of deny-marketing, deny-all, ignore (got "no")',
+    ],
+    [
+      {
+        policy: { version: '1' },
+        purposes: [{ id: 'a', basis: 'consent' }],
+        googleConsentMode: { purposes: { b: [] } },
+      },
+      'config.googleConsentMode.purposes must be keyed by purpose ids (got "b")',
+    ],
+  ])('fails closed on %j', (config, message) => {
+    expect(configProblem(config)).toBe(message);
+  });
+});
