@@ -21,7 +21,8 @@ export type ConsentModeValues = Record<ConsentModeType, 'granted' | 'denied'>;
 export const consentModeValues = (map: Record<string, ConsentModeType[]>, allowed: Choices): ConsentModeValues => {
   const out = {} as ConsentModeValues;
   for (const type of CONSENT_MODE_TYPES) {
-    const purposes = Object.keys(map).filter((id) => map[id].includes(type));
+    // An unchecked config may hold anything here; whatever it is must leave the type denied, not throw.
+    const purposes = Object.keys(map || {}).filter((id) => ([] as unknown[]).concat(map[id]).includes(type));
     out[type] = purposes.length && purposes.every((id) => allowed[id]) ? 'granted' : 'denied';
   }
   return out;

@@ -10,7 +10,7 @@ export const LANGUAGES = 'bg cs da de el en es et fi fr ga hr hu it lt lv mt nl 
  */
 export const pickLanguage = (candidates: (string | null | undefined)[]): string => {
   for (const tag of candidates) {
-    const primary = (tag || '').toLowerCase().split(/[-_]/)[0];
+    const primary = `${tag || ''}`.toLowerCase().split(/[-_]/)[0];
     if (LANGUAGES.includes(primary)) return primary;
   }
   return 'en';

@@ -25,7 +25,7 @@ import { watchTabs } from './tabs';
 // biome-ignore lint/suspicious/noExplicitAny: one list holds the handlers of every event
 type Handler = (detail: any) => void;
 
-const HINT = '; run `npx assent check <config.json>` or load assent.dev.js for the full report';
+const HINT = '; `npx assent check` or assent.dev.js report every problem';
 const fail = (message: string) => Promise.reject(new Error(`assent: ${message}`));
 
 /**
@@ -39,6 +39,7 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
   let decision: Decision;
   let denied: string[] = [];
   let language = 'en';
+  let cookieName = 'assent';
   let ready: ConsentState | undefined;
   let releaseAllowed = () => {};
   let tellTabs = () => {};
@@ -110,7 +111,7 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
     if (__COOKIE__) {
       const c = config as AssentConfig;
       const kept = writeConsentCookie(
-        c.consent?.cookieName || 'assent',
+        cookieName,
         next.method
           ? { v: 1, ...next, method: next.method, updatedAt: next.updatedAt as number, policyVersion: c.policy.version }
           : null,
@@ -126,7 +127,7 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
   // Records a decision: the visitor's answers, merged over the ones in force.
   const decide = (method: Method, answers: Choices): Promise<Receipt> => {
     const c = config;
-    if (!c) return fail('no valid config, so no decision can be recorded');
+    if (!c) return fail('no valid config');
     const time = Date.now();
     const previousId = decision.receiptId;
     save({
@@ -154,9 +155,11 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
     );
   };
 
+  const stored = () =>
+    decisionFromCookie(__COOKIE__ ? readConsentCookie(cookieName) : null, config as AssentConfig, Date.now());
   const reread = () => {
     if (!config) return;
-    const next = decisionFromCookie(readConsentCookie(config.consent?.cookieName || 'assent'), config, Date.now());
+    const next = stored();
     if (next.receiptId !== decision.receiptId || next.consentId !== decision.consentId) {
       decision = next;
       update();
@@ -181,9 +184,12 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
         set: (choices) => {
           for (const id in choices) {
             const p = config?.purposes.find((x) => x.id === id);
-            if (!p) return fail(`set(): unknown purpose "${id}"`);
-            if (isRequired(p)) return fail(`set(): "${id}" is always active (${p.basis}) and cannot be changed`);
-            if (typeof choices[id] !== 'boolean') return fail(`set(): the value for "${id}" must be true or false`);
+            const problem = !p
+              ? 'unknown purpose'
+              : isRequired(p)
+                ? 'always active'
+                : typeof choices[id] !== 'boolean' && 'not true or false';
+            if (problem) return fail(`set(): ${problem}: "${id}"`);
           }
           return decide('api', choices);
         },
@@ -222,12 +228,9 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
       error('config', __DEV__ ? problem : problem + HINT);
     } else {
       config = c;
+      cookieName = c.consent?.cookieName || 'assent';
       language = pickLanguage([c.language, document.documentElement.lang, ...navigator.languages]);
-      decision = decisionFromCookie(
-        __COOKIE__ ? readConsentCookie(c.consent?.cookieName || 'assent') : null,
-        c,
-        Date.now(),
-      );
+      decision = stored();
       const signal = (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
       denied = gpcDenied(c.purposes, c.consent?.gpc || 'deny-marketing', signal);
       if (__CONSENT_MODE__)
@@ -243,7 +246,7 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
         recordGpc = true;
       }
       update(true);
-      if (__TABS__) tellTabs = watchTabs(`assent:${c.consent?.cookieName || 'assent'}`, reread);
+      if (__TABS__) tellTabs = watchTabs(`assent:${cookieName}`, reread);
     }
     if (__GATING__) releaseAllowed = startGate(allows);
     ready = snapshot();

@@ -1,9 +1,8 @@
 // The production loader's config check: only what it needs to decide safely. The complete
-// validator lives in assent.dev.js and `npx assent check`.
-import { CONSENT_MODE_TYPES } from '../core/consent-mode';
-
+// validator lives in assent.dev.js and `npx assent check`. Other fields fail closed where they are
+// used: an unknown `consent.gpc` acts as deny-marketing, and Consent Mode types or purposes it does
+// not know leave a type denied.
 const BASES = ['consent', 'legitimate-interest', 'contract', 'legal-obligation'];
-const GPC = ['deny-marketing', 'deny-all', 'ignore'];
 
 const got = (path: string, want: string, value: unknown) =>
   `config.${path} must be ${want} (got ${JSON.stringify(value) ?? 'nothing'})`;
@@ -18,17 +17,9 @@ export const configProblem = (c: any): string => {
   for (let i = 0; i < c.purposes.length; i++) {
     const p = c.purposes[i] || {};
     if (!/^[a-z0-9_-]{1,32}$/.test(p.id) || ids.includes(p.id))
-      return got(`purposes[${i}].id`, 'a unique id of a-z, 0-9, _ and - (at most 32)', p.id);
+      return got(`purposes[${i}].id`, 'a unique id matching [a-z0-9_-]{1,32}', p.id);
     if (!BASES.includes(p.basis)) return got(`purposes[${i}].basis`, `one of ${BASES.join(', ')}`, p.basis);
     ids.push(p.id);
-  }
-  const gpc = c.consent?.gpc;
-  if (gpc !== undefined && !GPC.includes(gpc)) return got('consent.gpc', `one of ${GPC.join(', ')}`, gpc);
-  const map = c.googleConsentMode?.purposes || {};
-  for (const id in map) {
-    if (!ids.includes(id)) return got(`googleConsentMode.purposes`, 'keyed by purpose ids', id);
-    if (!Array.isArray(map[id]) || map[id].some((t: string) => !CONSENT_MODE_TYPES.includes(t as never)))
-      return got(`googleConsentMode.purposes.${id}`, `a list of ${CONSENT_MODE_TYPES.join(', ')}`, map[id]);
   }
   return '';
 };

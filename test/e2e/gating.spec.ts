@@ -249,7 +249,7 @@ test.describe('bad input leaves the page working and runs nothing that was not a
     expect(site.requested('/vendor/never.js')).toEqual([]);
     const errors = messages.filter((m) => m.startsWith('error: assent'));
     expect(errors).toEqual([
-      'error: assent: config.purposes[3].basis must be one of consent, legitimate-interest, contract, legal-obligation (got "consnet"); run `npx assent check <config.json>` or load assent.dev.js for the full report',
+      'error: assent: config.purposes[3].basis must be one of consent, legitimate-interest, contract, legal-obligation (got "consnet"); `npx assent check` or assent.dev.js report every problem',
     ]);
   });
 

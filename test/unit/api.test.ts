@@ -107,9 +107,9 @@ describe('deciding', () => {
 
   it('set() rejects unknown and always-active purposes, and records nothing', async () => {
     const api = startAssent(shopConfig());
-    await expect(api.set({ nope: true })).rejects.toThrow('assent: set(): unknown purpose "nope"');
-    await expect(api.set({ necessary: false })).rejects.toThrow('"necessary" is always active (contract)');
-    await expect(api.set({ analytics: 'yes' as never })).rejects.toThrow('must be true or false');
+    await expect(api.set({ nope: true })).rejects.toThrow('assent: set(): unknown purpose: "nope"');
+    await expect(api.set({ necessary: false })).rejects.toThrow('set(): always active: "necessary"');
+    await expect(api.set({ analytics: 'yes' as never })).rejects.toThrow('set(): not true or false: "analytics"');
     expect(api.getState().id).toBe('');
     expect(cookie()).toBeNull();
   });
@@ -311,5 +311,40 @@ describe('a bad config', () => {
     reject('https://x/config.json answered 404');
     await vi.waitFor(() => expect(errors).toHaveLength(1));
     expect(errors[0]).toContain('the config could not be loaded (https://x/config.json answered 404)');
+  });
+});
+
+describe('a config that passes the loader check but holds junk elsewhere', () => {
+  const junk = [null, 0, 42, '', 'x;y', [], {}, [1], { a: 1 }, true];
+  const paths: string[][] = [
+    ['consent'],
+    ['consent', 'gpc'],
+    ['consent', 'maxAgeDays'],
+    ['consent', 'cookieName'],
+    ['consent', 'cookieDomain'],
+    ['googleConsentMode'],
+    ['googleConsentMode', 'purposes'],
+    ['googleConsentMode', 'purposes', 'analytics'],
+    ['googleConsentMode', 'regions'],
+    ['googleConsentMode', 'waitForUpdate'],
+    ['language'],
+    ['dataLayer'],
+    ['microsoftUet'],
+    ['services'],
+    ['ui'],
+  ];
+  it.each(paths.map((p) => [p.join('.')] as const))('never throws and never grants consent with junk in %s', (path) => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    for (const value of junk) {
+      const config = shopConfig() as unknown as Record<string, unknown>;
+      const keys = path.split('.');
+      let target = config;
+      for (const k of keys.slice(0, -1)) target = (target[k] ??= {}) as Record<string, unknown>;
+      target[keys.at(-1) as string] = value;
+      document.cookie = 'assent=; Max-Age=0; Path=/';
+      const api = startAssent(config as unknown as AssentConfig);
+      expect(api.getState().purposes).toMatchObject({ analytics: false, marketing: false, necessary: true });
+    }
   });
 });
