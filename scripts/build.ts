@@ -1,8 +1,13 @@
 // `npm run build`: every file in dist/ (README "Build output").
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { build, type InlineConfig, type Rolldown } from 'vite';
+import { rolldown } from 'rolldown';
+import { minify } from 'terser';
+import { build, type InlineConfig, type Plugin } from 'vite';
+import { LANGUAGES } from '../src/core/i18n';
+import type { Texts } from '../src/core/texts';
 import { generateConfigSchema, SCHEMA_FILE } from './schema';
 
 const root = resolve(import.meta.dirname, '..');
@@ -23,54 +28,99 @@ const base = (outDir: string): InlineConfig => ({
   configFile: false,
   logLevel: 'warn',
   root,
-  build: { outDir, emptyOutDir: false, target: 'es2020', reportCompressedSize: false, copyPublicDir: false },
+  build: {
+    outDir,
+    emptyOutDir: false,
+    target: 'es2020',
+    reportCompressedSize: false,
+    copyPublicDir: false,
+    // The loader imports its parts itself; Vite's preload helper would only add bytes.
+    modulePreload: false,
+  },
 });
 
-const outputs = (result: Awaited<ReturnType<typeof build>>) =>
-  (Array.isArray(result) ? result : [result]).flatMap((r) => (r as Rolldown.RolldownOutput).output);
+/** Which built-in strings the placeholder and reopen-button chunks need. */
+const SHORT_TEXTS = ['placeholder', 'loadOnce', 'alwaysAllow', 'reopen'] as const;
 
-/** The lazily loaded chunks: content-hashed ES modules that the loader imports by URL. */
+/** `\0texts:fr` and `\0short:fr`: one language's strings as a module, generated from src/ui/texts. */
+const textsModules = (): Plugin => ({
+  name: 'assent-texts',
+  resolveId: (id) => (/^\0(texts|short):/.test(id) ? id : null),
+  load: async (id) => {
+    const m = /^\0(texts|short):(\w+)$/.exec(id);
+    if (!m) return null;
+    const texts: Texts = (await import(src(`ui/texts/${m[2]}.ts`))).default;
+    const picked = m[1] === 'short' ? Object.fromEntries(SHORT_TEXTS.map((k) => [k, texts[k]])) : texts;
+    return `export default ${JSON.stringify(picked)};`;
+  },
+});
+
+/**
+ * The lazily loaded parts: ES modules in chunks/<hash>/, where the hash covers every file, so a new
+ * release never mixes old and new files while each name stays short for the loader. Each part is a
+ * build of its own, so that a part never waits for a shared chunk.
+ */
 const buildChunks = async (outDir: string) => {
-  const result = await build({
-    ...base(outDir),
-    define: defines(false),
-    build: {
-      ...base(outDir).build,
-      minify: 'terser',
-      rolldownOptions: {
-        input: { record: src('sync/record.ts') },
-        preserveEntrySignatures: 'exports-only',
-        output: { format: 'es', entryFileNames: 'chunks/[name]-[hash].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+  const staging = resolve(outDir, 'chunks/.staging');
+  const part = (input: Record<string, string>) =>
+    build({
+      ...base(staging),
+      define: defines(false),
+      plugins: [textsModules()],
+      build: {
+        ...base(staging).build,
+        minify: 'terser',
+        terserOptions: { compress: { passes: 3, unsafe_arrows: true }, format: { comments: false } },
+        rolldownOptions: {
+          input,
+          preserveEntrySignatures: 'exports-only',
+          output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-shared.js' },
+        },
       },
-    },
-  });
-  const chunks: Record<string, string> = {};
-  for (const o of outputs(result)) if (o.type === 'chunk' && o.isEntry) chunks[o.name] = o.fileName;
-  return chunks;
+    });
+  const perLanguage = (kind: string) => Object.fromEntries(LANGUAGES.map((l) => [`${kind}-${l}`, `\0${kind}:${l}`]));
+  await part({ ui: src('ui/index.tsx') });
+  await part({ placeholder: src('ui/placeholder.ts') });
+  await part({ reopen: src('ui/reopen.ts') });
+  await part({ record: src('sync/record.ts') });
+  await part({ ...perLanguage('texts'), ...perLanguage('short') });
+  const hash = createHash('sha256');
+  for (const f of readdirSync(staging).sort()) hash.update(f).update(readFileSync(resolve(staging, f)));
+  const folder = `chunks/${hash.digest('hex').slice(0, 10)}/`;
+  renameSync(staging, resolve(outDir, folder));
+  return folder;
 };
 
-/** A classic-script loader. */
+/**
+ * A classic-script loader, built with Rolldown itself: Vite would wrap each dynamic import in its
+ * preload helper, which a loader that imports its own parts does not need.
+ */
 export const buildLoader = async (opts: {
   outDir: string;
   fileName: string;
-  chunks: Record<string, string>;
+  chunks: string;
   dev?: boolean;
   without?: Feature[];
 }) => {
-  await build({
-    ...base(opts.outDir),
-    define: { ...defines(!!opts.dev, opts.without), __CHUNKS__: JSON.stringify(opts.chunks) },
-    resolve: { alias: [{ find: /^\.\/chunks$/, replacement: src('loader/chunks-url.ts') }] },
-    build: {
-      ...base(opts.outDir).build,
-      minify: opts.dev ? false : 'terser',
-      terserOptions: { compress: { passes: 3, unsafe_arrows: true }, format: { comments: false } },
-      rolldownOptions: {
-        input: src('loader/index.ts'),
-        output: { format: 'iife', entryFileNames: opts.fileName },
-      },
+  const bundle = await rolldown({
+    input: src('loader/index.ts'),
+    platform: 'browser',
+    tsconfig: resolve(root, 'tsconfig.json'),
+    transform: {
+      target: 'es2020',
+      define: { ...defines(!!opts.dev, opts.without), __CHUNKS__: JSON.stringify(opts.chunks) },
     },
+    plugins: [
+      { name: 'assent-chunks-url', resolveId: (id) => (id === './chunks' ? src('loader/chunks-url.ts') : null) },
+    ],
   });
+  const { output } = await bundle.generate({ format: 'iife' });
+  await bundle.close();
+  const code = opts.dev
+    ? output[0].code
+    : ((await minify(output[0].code, { compress: { passes: 3, unsafe_arrows: true }, format: { comments: false } }))
+        .code as string);
+  writeFileSync(resolve(opts.outDir, opts.fileName), code);
 };
 
 /** The ES module build for bundlers, and `assent/cookie`. */

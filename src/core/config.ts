@@ -1,3 +1,5 @@
+import type { Texts } from './texts';
+
 // The site owner's config (SPEC §2). These interfaces are the single source of truth: the JSON
 // Schema (dist/assent.schema.json) is generated from them and drives the full validator.
 
@@ -164,8 +166,8 @@ export interface UiOptions {
   theme?: { [name: string]: string };
   /** Show a small floating button that reopens the preference center after a decision. */
   reopenButton?: boolean;
-  /** Built-in UI strings to override, per language tag. */
-  texts?: { [language: string]: { [key: string]: string } };
+  /** Built-in UI strings to override, per language tag: `{ "fr": { "acceptAll": "J’accepte tout" } }`. */
+  texts?: { [language: string]: Partial<Texts> };
 }
 
 /** The whole config of a site. */

@@ -8,6 +8,7 @@ import type { AssentConfig, I18n } from './config';
 import schema from './config.schema.json';
 import { CONSENT_MODE_TYPES } from './consent-mode';
 import { MAX_AGE_DAYS } from './decision';
+import { patternRegExp } from './patterns';
 
 export interface ConfigIssue {
   /** Where, e.g. `config.purposes[2].basis`. */
@@ -117,15 +118,9 @@ const walk = (s: Schema, v: unknown, path: string, out: ConfigIssue[]): void => 
 
 const LANGUAGE_TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 
-/**
- * `/source/flags` strings are regular expressions (flags from d, g, i, m, s, u, v, y); anything else,
- * such as the path "/vendor/pixel", is a plain name or substring.
- */
 const regexError = (pattern: string): string | null => {
-  const m = /^\/(.+)\/([dgimsuvy]*)$/.exec(pattern);
-  if (!m) return null;
   try {
-    new RegExp(m[1], m[2]);
+    patternRegExp(pattern);
     return null;
   } catch (e) {
     return (e as Error).message;

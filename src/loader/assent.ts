@@ -13,9 +13,11 @@ import type { AssentConfig } from '../core/config';
 import { type Decision, decisionFromCookie, maxAgeDays } from '../core/decision';
 import { pickLanguage } from '../core/i18n';
 import { uuid } from '../core/ids';
-import type { AssentApi, AssentEventName, AssentEvents, ConsentState, Method, Receipt } from '../core/types';
+import type { Texts } from '../core/texts';
+import type { AssentApi, AssentEventName, AssentEvents, ConsentState, Method, Receipt, ViewName } from '../core/types';
+import type { UiHost } from '../ui/host';
 import { configProblem } from './check';
-import { loadRecorder } from './chunks';
+import { loadPlaceholder, loadRecorder, loadReopen, loadShortTexts, loadTexts, loadUi } from './chunks';
 import { pushConsentMode } from './consent-mode';
 import { readConsentCookie, writeConsentCookie } from './cookie-jar';
 import { reportConfig } from './dev';
@@ -102,8 +104,14 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
         assent,
       });
     }
-    if (ready) emit('change', { state: snapshot(), changed: changedPurposes(before, state.purposes) });
+    // Released before anyone hears of the change, so that handlers see the page as it now is.
     releaseAllowed();
+    if (ready) {
+      emit('change', { state: snapshot(), changed: changedPurposes(before, state.purposes) });
+      // A decision made elsewhere (the API, another tab) answers the banner too.
+      if (state.decided && view === 'banner') showView(null);
+      showReopenButton();
+    }
   };
 
   const save = (next: Decision) => {
@@ -125,7 +133,7 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
   };
 
   // Records a decision: the visitor's answers, merged over the ones in force.
-  const decide = (method: Method, answers: Choices): Promise<Receipt> => {
+  const decide = (method: Method, answers: Choices, texts?: Texts): Promise<Receipt> => {
     const c = config;
     if (!c) return fail('no valid config');
     const time = Date.now();
@@ -140,18 +148,21 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
       choices: { ...decision.choices, ...answers },
     });
     return loadRecorder().then((m) =>
-      m.record({
-        config: c,
-        language,
-        id: decision.receiptId as string,
-        consentId: decision.consentId,
-        previousId,
-        time,
-        method,
-        origin: location.origin,
-        gpc: denied.length > 0,
-        purposes: state.purposes,
-      }),
+      m.record(
+        {
+          config: c,
+          language,
+          id: decision.receiptId as string,
+          consentId: decision.consentId,
+          previousId,
+          time,
+          method,
+          origin: location.origin,
+          gpc: denied.length > 0,
+          purposes: state.purposes,
+        },
+        texts as Record<string, string> | undefined,
+      ),
     );
   };
 
@@ -166,7 +177,42 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
     }
   };
 
-  const notYet = (what: string) => () => console.info(`assent: ${what} is not available yet`);
+  // The UI parts load only when something must be shown, in parallel with the page.
+  let view: ViewName | null = null;
+  const host = {
+    get config() {
+      return config as AssentConfig;
+    },
+    get language() {
+      return language;
+    },
+    get gpcDenied() {
+      return denied;
+    },
+    decide,
+    shown: (next: ViewName | null) => {
+      if (view) emit('hide', { view });
+      view = next;
+      if (view) emit('show', { view });
+    },
+  } as UiHost;
+  const whenBody = (run: () => void) =>
+    document.body ? run() : document.addEventListener('DOMContentLoaded', run, { once: true });
+  const showView = (next: ViewName | null) => {
+    if (config && (next || view))
+      Promise.all([loadUi(), loadTexts(language)]).then(
+        ([ui, texts]) => whenBody(() => ui.show(host, texts.default, next)),
+        (e) => error('ui', `the banner could not be loaded (${e})`),
+      );
+  };
+  const withShortTexts = <T>(load: () => Promise<T>, use: (part: T, texts: Texts) => void) =>
+    Promise.all([load(), loadShortTexts(language)]).then(
+      ([part, texts]) => whenBody(() => use(part, texts.default)),
+      (e) => error('ui', `a part of the UI could not be loaded (${e})`),
+    );
+  const showReopenButton = () => {
+    if (state.decided && config?.ui?.reopenButton) withShortTexts(loadReopen, (m, texts) => m.mount(host, texts));
+  };
 
   // Without __API__ (a bench build that prices it), nothing but the state is left.
   const api: AssentApi = !__API__
@@ -206,16 +252,18 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
               });
             });
           }),
-        show: notYet('the banner'),
-        showPreferences: notYet('the preference center'),
-        hide: notYet('hide()'),
+        show: () => showView('banner'),
+        showPreferences: () => showView('preferences'),
+        hide: () => showView(null),
         on,
         receipts: async () => {
           console.info('assent: receipts() is not available yet');
           return [];
         },
         forget: async () => {
-          if (config) save(decisionFromCookie(null, config, 0));
+          if (!config) return;
+          save(decisionFromCookie(null, config, 0));
+          showView('banner');
         },
       };
 
@@ -248,9 +296,15 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
       update(true);
       if (__TABS__) tellTabs = watchTabs(`assent:${cookieName}`, reread);
     }
-    if (__GATING__) releaseAllowed = startGate(allows);
+    host.api = api;
+    if (__GATING__)
+      releaseAllowed = startGate(allows, (frame) =>
+        withShortTexts(loadPlaceholder, (m, texts) => m.place(host, texts, frame)),
+      );
     ready = snapshot();
     emit('ready', { state: ready });
+    if (config && !state.decided) showView('banner');
+    showReopenButton();
     if (recordGpc) decide('gpc', {}).catch((e) => error('receipt', String(e)));
   };
 

@@ -1,9 +1,21 @@
-// The lazily loaded parts of the classic-script loader: content-hashed ES modules next to it.
+// The lazily loaded parts of the classic-script loader: ES modules in a release folder named by the
+// hash of its contents (chunks/<hash>/), so a new release never mixes old and new files.
+import type { Texts } from '../core/texts';
 import type * as Recorder from '../sync/record';
+import type * as Ui from '../ui/index';
+import type * as Placeholder from '../ui/placeholder';
+import type * as Reopen from '../ui/reopen';
 
-declare const __CHUNKS__: { record: string };
+declare const __CHUNKS__: string;
 
-// Chunk URLs are resolved against the loader's own URL, not the page's.
-const base = ((document.currentScript as HTMLScriptElement | null)?.src || location.href).replace(/[^/]*$/, '');
+// Resolved against the loader's own URL, not the page's.
+const base =
+  ((document.currentScript as HTMLScriptElement | null)?.src || location.href).replace(/[^/]*$/, '') + __CHUNKS__;
+const load = (name: string) => import(/* @vite-ignore */ `${base + name}.js`);
 
-export const loadRecorder = (): Promise<typeof Recorder> => import(/* @vite-ignore */ base + __CHUNKS__.record);
+export const loadRecorder = (): Promise<typeof Recorder> => load('record');
+export const loadUi = (): Promise<typeof Ui> => load('ui');
+export const loadPlaceholder = (): Promise<typeof Placeholder> => load('placeholder');
+export const loadReopen = (): Promise<typeof Reopen> => load('reopen');
+export const loadTexts = (language: string): Promise<{ default: Texts }> => load(`texts-${language}`);
+export const loadShortTexts = (language: string): Promise<{ default: Texts }> => load(`short-${language}`);

@@ -18,7 +18,10 @@ const parsing = (el: Node): boolean => {
  * Starts gating: releases what is allowed now, watches for gated elements added later, and
  * returns the function that releases everything allowed since (call it after each change).
  */
-export const startGate = (isAllowed: (purposes: string[]) => boolean): (() => void) => {
+export const startGate = (
+  isAllowed: (purposes: string[]) => boolean,
+  onBlockedFrame: (el: HTMLIFrameElement) => void,
+): (() => void) => {
   const seen = new WeakSet<Element>();
   // Inline scripts wait for the ordered external scripts before them; `chain` keeps that order and
   // `waiting` counts inline scripts still queued, behind which later external scripts must queue too.
@@ -71,9 +74,15 @@ export const startGate = (isAllowed: (purposes: string[]) => boolean): (() => vo
   };
 
   const consider = (el: Element) => {
-    if (seen.has(el) || !isAllowed(gatedPurposes(el))) return;
+    if (seen.has(el)) return;
+    const frame = el.tagName !== 'SCRIPT';
+    if (!isAllowed(gatedPurposes(el))) {
+      if (frame) onBlockedFrame(el as HTMLIFrameElement);
+      return;
+    }
     seen.add(el);
-    if (el.tagName !== 'SCRIPT') (el as HTMLIFrameElement).src = el.getAttribute('data-src') as string;
+    // An embed the visitor loaded once already has its src.
+    if (frame) el.getAttribute('src') || el.setAttribute('src', el.getAttribute('data-src') as string);
     else if (!waiting && parsing(el)) {
       // The parser has not prepared this script yet (it checks for mutations at </script> before it
       // does), so with its type restored it runs natively: in order, blocking, before DOMContentLoaded.

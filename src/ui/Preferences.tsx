@@ -1,0 +1,286 @@
+// The preference center: a modal dialog listing every purpose with its legal basis and details.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { type Choices, choicesForAll, isRequired } from '../core/bases';
+import type { Purpose, RightId, Service, ServiceCookie } from '../core/config';
+import type { Texts } from '../core/texts';
+import { fill, textIn } from './format';
+import type { UiHost } from './host';
+
+interface Props {
+  host: UiHost;
+  texts: Texts;
+  /** Records the answers; resolves when saved. */
+  onDecide: (method: 'preferences', answers: Choices) => Promise<unknown>;
+  onClose: () => void;
+}
+
+const BASIS: Record<Purpose['basis'], keyof Texts> = {
+  consent: 'basisConsent',
+  'legitimate-interest': 'basisLegitimateInterest',
+  contract: 'basisContract',
+  'legal-obligation': 'basisLegalObligation',
+};
+const SAFEGUARD: Record<string, keyof Texts> = {
+  adequacy: 'safeguardAdequacy',
+  scc: 'safeguardScc',
+  bcr: 'safeguardBcr',
+};
+const rightKey = (id: RightId) =>
+  `right${id.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase())}` as keyof Texts;
+
+export const Preferences = ({ host, texts, onDecide, onClose }: Props) => {
+  const { config, language, api, gpcDenied } = host;
+  const t = textIn(language);
+  const state = api.getState();
+  const [answers, setAnswers] = useState<Choices>(() => ({ ...state.purposes }));
+  const [status, setStatus] = useState('');
+  const dialog = useRef<HTMLDialogElement>(null);
+
+  useEffect(() => {
+    const d = dialog.current as HTMLDialogElement;
+    const opener = deepActiveElement();
+    d.showModal();
+    return () => {
+      if (d.open) d.close();
+      if (opener?.isConnected) (opener as HTMLElement).focus();
+    };
+  }, []);
+
+  const decide = (choices: Choices) => onDecide('preferences', choices).then(() => setStatus(texts.saved));
+  const editable = config.purposes.filter((p) => !isRequired(p));
+  const all = (grant: boolean) => {
+    // "Accept all" never grants what Global Privacy Control denied, unless switched on here.
+    const choices = choicesForAll(config.purposes, grant, gpcDenied, answers);
+    setAnswers({ ...answers, ...choices });
+    decide(choices);
+  };
+  const save = () => decide(Object.fromEntries(editable.map((p) => [p.id, answers[p.id]])));
+
+  const { controller } = config;
+  const categories = (ids: string[] = []) =>
+    ids.map((id) => t(config.dataCategories?.find((c) => c.id === id)?.title) || id).join(', ');
+  const gpcTitles = gpcDenied.map((id) => t(config.purposes.find((p) => p.id === id)?.title));
+
+  return (
+    <dialog
+      ref={dialog}
+      aria-labelledby="assent-prefs-title"
+      aria-modal="true"
+      lang={language}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      <header>
+        <h2 id="assent-prefs-title">{texts.preferencesTitle}</h2>
+        <button type="button" class="x" aria-label={texts.close} onClick={onClose}>
+          ×
+        </button>
+      </header>
+      <div class="body">
+        <p>
+          {texts.preferencesIntro}{' '}
+          <a href={config.policy.url} target="_blank" rel="noopener">
+            {texts.policyLink}
+          </a>
+        </p>
+        {gpcDenied.length > 0 && <p class="note">{fill(texts.gpcHonoured, { purposes: gpcTitles.join(', ') })}</p>}
+        <ul>
+          {config.purposes.map((p) => (
+            <PurposeItem
+              key={p.id}
+              purpose={p}
+              texts={texts}
+              language={language}
+              services={(config.services || []).filter((s) => s.purposes.includes(p.id))}
+              categories={categories(p.dataCategories)}
+              on={answers[p.id]}
+              onToggle={() => setAnswers({ ...answers, [p.id]: !answers[p.id] })}
+            />
+          ))}
+        </ul>
+        <section aria-labelledby="assent-controller">
+          <h3 id="assent-controller">{texts.controller}</h3>
+          <p>{[controller.name, controller.address, controller.email, controller.phone].filter(Boolean).join(' · ')}</p>
+          {controller.dpo && (
+            <p>
+              {texts.dpo}: {[controller.dpo.name, controller.dpo.email].filter(Boolean).join(', ')}
+            </p>
+          )}
+        </section>
+        {config.rights && config.rights.length > 0 && (
+          <section aria-labelledby="assent-rights">
+            <h3 id="assent-rights">{texts.rights}</h3>
+            <ul>
+              {config.rights.map((r) => (
+                <li key={r.id}>
+                  {r.url ? <a href={r.url}>{texts[rightKey(r.id)]}</a> : texts[rightKey(r.id)]}
+                  {r.description && <span class="muted">: {t(r.description)}</span>}
+                </li>
+              ))}
+            </ul>
+            {controller.authority && (
+              <p>
+                {fill(texts.complaint, { authority: t(controller.authority.name) })}{' '}
+                {controller.authority.url && <a href={controller.authority.url}>{controller.authority.url}</a>}
+              </p>
+            )}
+          </section>
+        )}
+        <p class="muted">
+          {state.updatedAt
+            ? fill(texts.decidedOn, {
+                date: new Date(state.updatedAt).toLocaleString(language, { dateStyle: 'long', timeStyle: 'short' }),
+              })
+            : texts.notDecided}
+          {state.id && ` ${texts.consentId}: ${state.id}`}
+        </p>
+      </div>
+      <footer>
+        <Actions texts={texts} onAll={all} other={texts.save} onOther={save} />
+        <p class="status" role="status">
+          {status}
+        </p>
+      </footer>
+    </dialog>
+  );
+};
+
+interface PurposeProps {
+  purpose: Purpose;
+  texts: Texts;
+  language: string;
+  services: Service[];
+  categories: string;
+  on: boolean;
+  onToggle: () => void;
+}
+
+const PurposeItem = ({ purpose: p, texts, language, services, categories, on, onToggle }: PurposeProps) => {
+  const t = textIn(language);
+  const title = `assent-p-${p.id}`;
+  const label = `${title}-label`;
+  const safeguard = p.transfers?.safeguard;
+  const transfers = p.transfers
+    ? p.transfers.outsideEU
+      ? fill(texts.transfersSafeguard, {
+          safeguard: typeof safeguard === 'string' && SAFEGUARD[safeguard] ? texts[SAFEGUARD[safeguard]] : t(safeguard),
+        })
+      : texts.transfersNone
+    : '';
+  const facts: [string, string][] = [
+    [texts.dataCategories, categories],
+    [texts.retention, t(p.retention)],
+    [texts.recipients, (p.recipients || []).map(t).join(', ')],
+    [texts.transfers, transfers],
+  ];
+  return (
+    <li class="purpose">
+      <div class="row">
+        <h3 id={title}>{t(p.title)}</h3>
+        {isRequired(p) ? (
+          <span class="always">{texts.alwaysActive}</span>
+        ) : (
+          <span class="toggle">
+            <span id={label} class="muted">
+              {p.basis === 'consent' ? texts.consentSwitch : texts.objectSwitch}
+            </span>
+            <button
+              type="button"
+              role="switch"
+              aria-checked={on ? 'true' : 'false'}
+              aria-labelledby={`${title} ${label}`}
+              onClick={onToggle}
+            />
+          </span>
+        )}
+      </div>
+      <p class="muted">{texts[BASIS[p.basis]]}</p>
+      {p.description && <p>{t(p.description)}</p>}
+      {p.marketing && <p class="muted">{texts.marketingNote}</p>}
+      {p.anonymised && <p class="muted">{texts.anonymised}</p>}
+      <details>
+        <summary>{texts.details}</summary>
+        <dl>
+          {facts
+            .filter(([, value]) => value)
+            .map(([name, value]) => [<dt key={`${name}t`}>{name}</dt>, <dd key={`${name}d`}>{value}</dd>])}
+        </dl>
+        {services.length > 0 && <h4>{texts.services}</h4>}
+        {services.map((s) => (
+          <ServiceItem key={s.id} service={s} texts={texts} language={language} />
+        ))}
+      </details>
+    </li>
+  );
+};
+
+const ServiceItem = ({ service: s, texts, language }: { service: Service; texts: Texts; language: string }) => {
+  const t = textIn(language);
+  const country = s.country && /^[A-Z]{2}$/.test(s.country) ? regionName(s.country, language) : s.country;
+  const cookie = (c: ServiceCookie) =>
+    typeof c === 'string'
+      ? c
+      : [c.name, c.duration && `${texts.duration}: ${t(c.duration)}`, t(c.description)].filter(Boolean).join(' — ');
+  return (
+    <div class="service">
+      <strong>{s.name}</strong>
+      <dl>
+        {s.provider && [<dt key="pt">{texts.provider}</dt>, <dd key="pd">{s.provider}</dd>]}
+        {country && [<dt key="ct">{texts.country}</dt>, <dd key="cd">{country}</dd>]}
+        {s.privacyPolicyUrl && [
+          <dt key="lt">{texts.privacyPolicy}</dt>,
+          <dd key="ld">
+            <a href={s.privacyPolicyUrl} target="_blank" rel="noopener">
+              {s.privacyPolicyUrl.replace(/^https?:\/\//, '')}
+            </a>
+          </dd>,
+        ]}
+        {s.cookies &&
+          s.cookies.length > 0 && [
+            <dt key="kt">{texts.cookies}</dt>,
+            <dd key="kd">{s.cookies.map(cookie).join('; ')}</dd>,
+          ]}
+      </dl>
+    </div>
+  );
+};
+
+const regionName = (code: string, language: string) => {
+  try {
+    return new Intl.DisplayNames([language], { type: 'region' }).of(code) || code;
+  } catch {
+    return code;
+  }
+};
+
+/** The focused element, looking inside shadow roots. */
+const deepActiveElement = () => {
+  let el = document.activeElement;
+  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+  return el;
+};
+
+/**
+ * "Accept all" and "Reject all", identical in size, weight, colour and rank (CNIL, EDPB), and one
+ * other action in a quieter style.
+ */
+export const Actions = (props: {
+  texts: Texts;
+  onAll: (grant: boolean) => void;
+  other: string;
+  onOther: () => void;
+}) => (
+  <div class="actions">
+    <button type="button" class="btn main" onClick={() => props.onAll(true)}>
+      {props.texts.acceptAll}
+    </button>
+    <button type="button" class="btn main" onClick={() => props.onAll(false)}>
+      {props.texts.rejectAll}
+    </button>
+    <button type="button" class="btn alt" onClick={props.onOther}>
+      {props.other}
+    </button>
+  </div>
+);

@@ -1,0 +1,16 @@
+// Small text helpers shared by the UI parts.
+import type { I18n } from '../core/config';
+import { resolveText } from '../core/i18n';
+import type { Texts } from '../core/texts';
+
+/** Fills `{name}` slots. */
+export const fill = (template: string, values: Record<string, string>): string =>
+  template.replace(/\{(\w+)\}/g, (slot, name) => values[name] ?? slot);
+
+/** The built-in texts of a language with the site's overrides for it. */
+export const withOverrides = <T extends Partial<Texts>>(builtIn: T, overrides: Partial<Texts> | undefined): T => ({
+  ...builtIn,
+  ...overrides,
+});
+
+export const textIn = (language: string) => (text: I18n | undefined) => resolveText(text, language) ?? '';

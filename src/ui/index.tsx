@@ -1,0 +1,96 @@
+// The UI chunk: banner and preference center, loaded only when something must be shown.
+import { render } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { type Choices, choicesForAll } from '../core/bases';
+import type { Texts } from '../core/texts';
+import type { Method, ViewName } from '../core/types';
+import { withOverrides } from './format';
+import type { UiHost } from './host';
+import { Actions, Preferences } from './Preferences';
+import { shadowHost } from './shadow';
+import { UI_CSS } from './styles';
+
+let root: ShadowRoot | undefined;
+
+/** Shows a view (or, with null, nothing). Called by the loader with the texts of the page's language. */
+export const show = (host: UiHost, builtIn: Texts, view: ViewName | null) => {
+  if (!root) {
+    const made = shadowHost('main', UI_CSS, host.config);
+    root = made.root;
+    const dir = document.documentElement.dir;
+    if (dir) made.host.dir = dir;
+    document.body.prepend(made.host);
+  }
+  const texts = withOverrides(builtIn, host.config.ui?.texts?.[host.language]);
+  render(<App host={host} texts={texts} initial={view} key={Math.random()} />, root);
+};
+
+export const App = ({ host, texts, initial }: { host: UiHost; texts: Texts; initial: ViewName | null }) => {
+  const [view, setView] = useState(initial);
+  useEffect(() => host.shown(view), [view]);
+  const decide = (method: Method, answers: Choices) =>
+    host.decide(method, answers, texts).then((receipt) => {
+      if (method === 'banner') setView(null);
+      return receipt;
+    });
+  const close = () => setView(host.api.getState().decided ? null : 'banner');
+  if (view === 'banner')
+    return (
+      <Banner
+        host={host}
+        texts={texts}
+        onDecide={decide}
+        onChoose={() => setView('preferences')}
+        onClose={() => setView(null)}
+      />
+    );
+  if (view === 'preferences') return <Preferences host={host} texts={texts} onDecide={decide} onClose={close} />;
+  return null;
+};
+
+interface BannerProps {
+  host: UiHost;
+  texts: Texts;
+  onDecide: (method: Method, answers: Choices) => Promise<unknown>;
+  onChoose: () => void;
+  onClose: () => void;
+}
+
+export const Banner = ({ host, texts, onDecide, onChoose, onClose }: BannerProps) => {
+  const { config, gpcDenied } = host;
+  const position = config.ui?.position || 'bottom';
+  const box = useRef<HTMLElement>(null);
+  // Keep the focused element of the page clear of the banner (WCAG 2.4.11), then restore.
+  useEffect(() => {
+    const html = document.documentElement.style;
+    const side = position === 'top' ? 'scrollPaddingTop' : 'scrollPaddingBottom';
+    const before = html[side];
+    if (position !== 'center') html[side] = `${(box.current as HTMLElement).offsetHeight + 16}px`;
+    return () => {
+      html[side] = before;
+    };
+  }, []);
+  const all = (grant: boolean) =>
+    onDecide('banner', choicesForAll(config.purposes, grant, gpcDenied, host.api.getState().purposes));
+  return (
+    <section
+      ref={box}
+      class={`banner ${position}`}
+      aria-labelledby="assent-banner-title"
+      lang={host.language}
+      onKeyDown={(e) => e.key === 'Escape' && onClose()}
+    >
+      <h2 id="assent-banner-title">{texts.bannerTitle}</h2>
+      <p>
+        {texts.bannerText}{' '}
+        <a href={config.policy.url} target="_blank" rel="noopener">
+          {texts.policyLink}
+        </a>
+      </p>
+      <Actions texts={texts} onAll={all} other={texts.customize} onOther={onChoose} />
+      <button type="button" class="x" aria-label={texts.close} onClick={onClose}>
+        ×
+      </button>
+    </section>
+  );
+};

@@ -1,0 +1,40 @@
+// The isolated box every UI part renders in: an element of the host page with an open shadow root,
+// styled only through constructable stylesheets (no <style>, no inline style attributes: strict CSP).
+import type { AssentConfig } from '../core/config';
+
+const sheets = new Map<string, CSSStyleSheet>();
+
+/** Creates `<tag data-assent-ui="name">` with an open shadow root styled by `css` and the theme. */
+export const shadowHost = (name: string, css: string, config: AssentConfig, tag = 'div') => {
+  const host = document.createElement(tag);
+  host.setAttribute('data-assent-ui', name);
+  for (const [key, value] of Object.entries(config.ui?.theme || {})) host.style.setProperty(`--assent-${key}`, value);
+  const root = host.attachShadow({ mode: 'open' });
+  let sheet = sheets.get(css);
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    sheets.set(css, sheet);
+  }
+  root.adoptedStyleSheets = [sheet];
+  return { host, root };
+};
+
+/** Theme variables with their defaults, light and dark (README "Theming"). */
+export const THEME = `:host{all:initial;
+--_bg:var(--assent-bg,#fff);--_fg:var(--assent-fg,#1d1d1f);--_muted:var(--assent-muted,#52525b);
+--_accent:var(--assent-accent,#1d4ed8);--_on-accent:var(--assent-on-accent,#fff);--_border:var(--assent-border,#71717a);
+--_surface:var(--assent-surface,#f4f4f5);--_focus:var(--assent-focus,#1d4ed8);--_radius:var(--assent-radius,8px);
+--_font:var(--assent-font,system-ui,-apple-system,"Segoe UI",Roboto,sans-serif);
+font:15px/1.5 var(--_font);color:var(--_fg)}
+@media (prefers-color-scheme:dark){:host{
+--_bg:var(--assent-dark-bg,#1c1c1e);--_fg:var(--assent-dark-fg,#f4f4f5);--_muted:var(--assent-dark-muted,#c4c4cc);
+--_accent:var(--assent-dark-accent,#93b4ff);--_on-accent:var(--assent-dark-on-accent,#0b1020);--_border:var(--assent-dark-border,#8e8e96);
+--_surface:var(--assent-dark-surface,#2c2c30);--_focus:var(--assent-dark-focus,#93b4ff)}}
+*{box-sizing:border-box}
+:focus-visible{outline:3px solid var(--_focus);outline-offset:2px}
+.btn{font:inherit;font-weight:600;min-height:44px;min-width:44px;padding:.5em 1.1em;border-radius:var(--_radius);cursor:pointer;border:2px solid var(--_accent)}
+.btn.main{background:var(--_accent);color:var(--_on-accent)}
+.btn.alt{background:transparent;color:var(--_fg);border-color:var(--_border)}
+@media (prefers-reduced-motion:reduce){*{transition:none!important;animation:none!important}}
+@media (forced-colors:active){.btn{border:2px solid ButtonText}}`;

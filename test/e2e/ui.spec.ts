@@ -1,0 +1,376 @@
+// The visitor's side in real Chromium: banner, preference center, placeholders, reopen button,
+// keyboard, axe-core, CSP, languages, and what a returning visitor downloads.
+import { createRequire } from 'node:module';
+import type { Page } from '@playwright/test';
+import type { AssentConfig } from '../../src/core/config';
+import { shopConfig } from '../fixtures/configs';
+import { expect, test } from './fixtures';
+import { pageWith, type Site } from './site';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+
+const uiConfig = (over: Partial<AssentConfig> = {}): AssentConfig => ({
+  ...shopConfig(),
+  services: [
+    {
+      id: 'video',
+      name: 'VideoTube',
+      purposes: ['marketing'],
+      provider: 'VideoTube Ltd',
+      country: 'IE',
+      privacyPolicyUrl: 'https://video.example/privacy',
+      match: ['/embed/'],
+    },
+  ],
+  rights: [{ id: 'access', url: 'mailto:privacy@shop.example' }, { id: 'complaint' }],
+  ui: { reopenButton: true },
+  ...over,
+});
+
+const banner = (page: Page) => page.getByRole('region', { name: 'Your privacy choices' });
+const dialog = (page: Page) => page.getByRole('dialog', { name: 'Privacy settings' });
+const cookie = async (page: Page) => (await page.context().cookies()).find((c) => c.name === 'assent')?.value;
+const uiFiles = (site: Site, since: number) =>
+  site.log
+    .slice(since)
+    .map((r) => r.path)
+    .filter((p) => p.includes('/dist/chunks/'))
+    .map((p) => p.replace(/.*\//, ''));
+
+const axe = async (page: Page) => {
+  await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    const result = await (
+      window as unknown as { axe: { run: (o: object) => Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }
+    ).axe.run({
+      resultTypes: ['violations'],
+    });
+    return result.violations.map((v) => `${v.id} (${v.nodes.length})`);
+  });
+};
+
+test('a new visitor sees the banner; Reject all records a decision and the banner does not come back', async ({
+  page,
+  site,
+}) => {
+  const url = site.page(pageWith(uiConfig()));
+  await page.goto(url);
+  await expect(banner(page)).toBeVisible();
+  await banner(page).getByRole('button', { name: 'Reject all' }).click();
+  await expect(banner(page)).toBeHidden();
+  expect(await page.evaluate(() => window.assent?.getState())).toMatchObject({ decided: true, method: 'banner' });
+  const mark = site.log.length;
+  await page.reload();
+  await page.waitForLoadState('networkidle');
+  await expect(banner(page)).toHaveCount(0);
+  // A returning visitor downloads no banner, no preference center and no texts: only the reopen button.
+  expect(uiFiles(site, mark).sort()).toEqual(['reopen.js', 'short-en.js']);
+});
+
+test('Accept all and Reject all have the same size and style, on a desktop and on a phone', async ({ page, site }) => {
+  const url = site.page(pageWith(uiConfig()));
+  for (const size of [
+    { width: 1280, height: 800 },
+    { width: 360, height: 740 },
+  ]) {
+    await page.setViewportSize(size);
+    await page.goto(url);
+    const accept = banner(page).getByRole('button', { name: 'Accept all' });
+    const reject = banner(page).getByRole('button', { name: 'Reject all' });
+    const [a, r] = [await accept.boundingBox(), await reject.boundingBox()];
+    expect(Math.round(a?.width ?? 0)).toBe(Math.round(r?.width ?? 1));
+    expect(Math.round(a?.height ?? 0)).toBe(Math.round(r?.height ?? 1));
+    const style = (el: Element) => {
+      const s = getComputedStyle(el);
+      return [s.fontSize, s.fontWeight, s.color, s.backgroundColor, s.borderColor, s.borderWidth, s.padding].join();
+    };
+    expect(await accept.evaluate(style)).toBe(await reject.evaluate(style));
+    // No horizontal scrolling on a 360 px phone.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
+  }
+});
+
+test('keyboard only: tab to every control, toggle with Space, save with Enter; focus returns', async ({
+  page,
+  site,
+}) => {
+  const url = site.page(pageWith(uiConfig(), '<p><a href="#top">A link of the page</a></p>'));
+  await page.goto(url);
+  await expect(banner(page)).toBeVisible();
+  const focused = () =>
+    page.evaluate(() => {
+      let el = document.activeElement;
+      while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+      return `${el?.getAttribute('role') || el?.tagName.toLowerCase()}:${el?.getAttribute('aria-label') || el?.textContent?.trim()}`;
+    });
+  const seen: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    await page.keyboard.press('Tab');
+    seen.push(await focused());
+  }
+  expect(seen).toEqual([
+    'a:Privacy policy',
+    'button:Accept all',
+    'button:Reject all',
+    'button:Choose',
+    'button:Close without saving a choice',
+  ]);
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Enter');
+  await expect(dialog(page)).toBeVisible();
+  // Tab through the whole dialog: every switch, details and button is reachable, and focus stays inside.
+  const inDialog: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    inDialog.push(await focused());
+  }
+  expect(inDialog).toEqual(
+    expect.arrayContaining(['button:Save my choices', 'button:Accept all', 'button:Reject all', 'summary:Details']),
+  );
+  expect(new Set(inDialog.filter((x) => x.startsWith('switch:'))).size).toBe(1);
+  expect(inDialog.filter((x) => x.startsWith('switch:')).length).toBeGreaterThanOrEqual(3);
+  expect(inDialog.some((x) => x.startsWith('a:A link of the page'))).toBe(false);
+  // Go to the analytics switch and turn it on with Space, then save with Enter.
+  const analytics = dialog(page).getByRole('switch', { name: 'Audience measurement Allow' });
+  await analytics.focus();
+  await page.keyboard.press('Space');
+  await expect(analytics).toHaveAttribute('aria-checked', 'true');
+  await dialog(page).getByRole('button', { name: 'Save my choices' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(dialog(page).getByRole('status')).toHaveText('Your choices have been saved.');
+  expect(await page.evaluate(() => window.assent?.getState())).toMatchObject({
+    decided: true,
+    method: 'preferences',
+    purposes: { analytics: true, marketing: false, security: true },
+  });
+  await page.keyboard.press('Escape');
+  await expect(dialog(page)).toBeHidden();
+  // The banner that opened it is gone with the decision; focus is not left in a removed element.
+  expect(
+    await page.evaluate(() => document.activeElement === document.body || document.activeElement?.isConnected),
+  ).toBe(true);
+});
+
+test('Escape, closing and scrolling record nothing: the banner comes back on the next page view', async ({
+  page,
+  site,
+}) => {
+  const url = site.page(pageWith(uiConfig(), '<div style="height:3000px">long page</div>'));
+  await page.goto(url);
+  await page.mouse.wheel(0, 2000);
+  await banner(page).getByRole('button', { name: 'Accept all' }).focus();
+  await page.keyboard.press('Escape');
+  await expect(banner(page)).toBeHidden();
+  expect(await cookie(page)).toBeUndefined();
+  await page.reload();
+  await banner(page).getByRole('button', { name: 'Close without saving a choice' }).click();
+  await expect(banner(page)).toBeHidden();
+  await page.reload();
+  await expect(banner(page)).toBeVisible();
+  expect(await cookie(page)).toBeUndefined();
+  expect(await page.evaluate(() => window.assent?.getState().decided)).toBe(false);
+});
+
+test('the preference center: Escape closes it without recording, and focus returns to the opener', async ({
+  page,
+  site,
+}) => {
+  const url = site.page(pageWith(uiConfig(), '<button type="button" data-assent-open>Cookie settings</button>'));
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Cookie settings' }).click();
+  await expect(dialog(page)).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(dialog(page)).toBeHidden();
+  expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cookie settings');
+  expect(await cookie(page)).toBeUndefined();
+  await expect(banner(page)).toBeVisible();
+});
+
+test('show() and showPreferences() fire show and hide events; hide() closes', async ({ page, site }) => {
+  const url = site.page(pageWith(uiConfig()));
+  await page.goto(url);
+  await expect(banner(page)).toBeVisible();
+  await page.evaluate(() => {
+    const w = window as unknown as { __events: string[] };
+    w.__events = [];
+    for (const e of ['show', 'hide'] as const) window.assent?.on(e, (d) => w.__events.push(`${e}:${d.view}`));
+  });
+  await page.evaluate(() => window.assent?.showPreferences());
+  await expect(dialog(page)).toBeVisible();
+  await page.evaluate(() => window.assent?.hide());
+  await expect(dialog(page)).toBeHidden();
+  expect(await page.evaluate(() => (window as unknown as { __events: string[] }).__events)).toEqual([
+    'hide:banner',
+    'show:preferences',
+    'hide:preferences',
+  ]);
+});
+
+test('withdrawing is as easy as consenting: the reopen button, then one switch', async ({ page, site }) => {
+  const url = site.page(pageWith(uiConfig()));
+  await page.goto(url);
+  await banner(page).getByRole('button', { name: 'Accept all' }).click();
+  const reopen = page.getByRole('button', { name: 'Privacy settings' });
+  await expect(reopen).toBeVisible();
+  await reopen.click();
+  const analytics = dialog(page).getByRole('switch', { name: 'Audience measurement Allow' });
+  await expect(analytics).toHaveAttribute('aria-checked', 'true');
+  await analytics.click();
+  await dialog(page).getByRole('button', { name: 'Save my choices' }).click();
+  await expect.poll(() => page.evaluate(() => window.assent?.get('analytics'))).toBe(false);
+});
+
+test('an embed placeholder keeps the iframe’s size, loads one embed, or allows the purpose for all', async ({
+  page,
+  site,
+}) => {
+  site.file('/embed/a', '<p>video a</p>', 'text/html');
+  site.file('/embed/b', '<p>video b</p>', 'text/html');
+  const url = site.page(
+    pageWith(
+      uiConfig(),
+      `<iframe data-assent="marketing" data-src="/embed/a" title="Video A" width="480" height="270"></iframe>
+       <iframe data-assent="marketing" data-src="/embed/b" title="Video B" width="320" height="180"></iframe>`,
+    ),
+  );
+  await page.goto(url);
+  await banner(page).getByRole('button', { name: 'Close without saving a choice' }).click();
+  const placeholders = page.getByRole('group', { name: 'VideoTube' });
+  await expect(placeholders).toHaveCount(2);
+  const box = await placeholders.first().boundingBox();
+  await expect(placeholders.first()).toContainText(
+    'This content is provided by VideoTube and needs your consent for “Advertising”.',
+  );
+  expect(site.requested('/embed/')).toEqual([]);
+  await placeholders.first().getByRole('button', { name: 'Load this content' }).click();
+  await expect.poll(() => site.requested('/embed/')).toEqual(['/embed/a']);
+  await expect(placeholders).toHaveCount(1);
+  // The placeholder took exactly the iframe's box, so nothing moved (CLS 0).
+  expect(await page.getByTitle('Video A').boundingBox()).toEqual(box);
+  expect(await page.evaluate(() => window.assent?.get('marketing'))).toBe(false);
+  await placeholders.getByRole('button', { name: 'Always allow “Advertising”' }).click();
+  await expect.poll(() => site.requested('/embed/').sort()).toEqual(['/embed/a', '/embed/b']);
+  await expect(placeholders).toHaveCount(0);
+  expect(await page.evaluate(() => window.assent?.get('marketing'))).toBe(true);
+});
+
+test('a returning visitor on a page with an embed downloads only the small placeholder chunk', async ({
+  page,
+  site,
+}) => {
+  const url = site.page(
+    pageWith({ ...uiConfig(), ui: {} }, `<iframe data-assent="marketing" data-src="/embed/x" title="Video"></iframe>`),
+  );
+  await page.goto(url);
+  await banner(page).getByRole('button', { name: 'Reject all' }).click();
+  const mark = site.log.length;
+  await page.reload();
+  await expect(page.getByRole('group', { name: 'VideoTube' })).toBeVisible();
+  expect(uiFiles(site, mark).sort()).toEqual(['placeholder.js', 'short-en.js']);
+});
+
+for (const scheme of ['light', 'dark'] as const)
+  test(`axe-core finds no violation on the banner, the preference center and a placeholder (${scheme})`, async ({
+    page,
+    site,
+  }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    const url = site.page(
+      pageWith(
+        uiConfig(),
+        `<iframe data-assent="marketing" data-src="/embed/x" title="Video" width="400" height="225"></iframe>`,
+      ),
+    );
+    await page.goto(url);
+    await expect(banner(page)).toBeVisible();
+    await expect(page.getByRole('group', { name: 'VideoTube' })).toBeVisible();
+    expect(await axe(page)).toEqual([]);
+    await page.evaluate(() => window.assent?.showPreferences());
+    await expect(dialog(page)).toBeVisible();
+    await dialog(page).locator('summary').first().click();
+    expect(await axe(page)).toEqual([]);
+  });
+
+test('under the strict Content-Security-Policy of SPEC §8 the banner works with no violation', async ({
+  page,
+  site,
+}) => {
+  const csp =
+    "default-src 'self'; script-src 'self' 'nonce-abc123'; style-src 'self'; img-src 'self' data:; connect-src 'self'";
+  const config = JSON.stringify(uiConfig());
+  const url = site.page(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>CSP</title>
+    <script nonce="abc123">window.__violations = []; addEventListener('securitypolicyviolation', (e) => __violations.push(e.violatedDirective + ' ' + e.blockedURI));</script>
+    <script type="application/json" id="assent-config">${config}</script>
+    <script src="/dist/assent.js"></script></head>
+    <body><main><h1>CSP page</h1><iframe data-assent="marketing" data-src="/embed/x" title="Video"></iframe></main></body></html>`,
+    { headers: { 'Content-Security-Policy': csp } },
+  );
+  await page.goto(url);
+  await expect(banner(page)).toBeVisible();
+  await banner(page).getByRole('button', { name: 'Choose' }).click();
+  await expect(dialog(page)).toBeVisible();
+  await dialog(page).getByRole('button', { name: 'Accept all' }).click();
+  await expect.poll(() => cookie(page)).toBeTruthy();
+  expect(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations)).toEqual([]);
+});
+
+test('<html lang="fr"> and lang="bg" show French and Bulgarian; only that language’s strings are downloaded', async ({
+  page,
+  site,
+}) => {
+  for (const [lang, title, accept] of [
+    ['fr', 'Vos choix en matière de vie privée', 'Tout accepter'],
+    ['bg', 'Вашият избор за поверителност', 'Приемам всички'],
+  ]) {
+    const mark = site.log.length;
+    await page.goto(site.page(pageWith(uiConfig()).replace('<html lang="en">', `<html lang="${lang}">`)));
+    const region = page.getByRole('region', { name: title });
+    await expect(region).toBeVisible();
+    await expect(region.getByRole('button', { name: accept })).toBeVisible();
+    expect(uiFiles(site, mark).filter((f) => f.startsWith('texts-'))).toEqual([`texts-${lang}.js`]);
+  }
+});
+
+test('a right-to-left page mirrors the banner', async ({ page, site }) => {
+  await page.goto(site.page(pageWith(uiConfig()).replace('<html lang="en">', '<html lang="en" dir="rtl">')));
+  const close = await banner(page).getByRole('button', { name: 'Close without saving a choice' }).boundingBox();
+  const box = await banner(page).boundingBox();
+  expect((close?.x ?? 999) - (box?.x ?? 0)).toBeLessThan(60);
+});
+
+test('the banner keeps the focused element of the page in view (WCAG 2.4.11) and restores scroll-padding', async ({
+  page,
+  site,
+}) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  const links = Array.from({ length: 40 }, (_, i) => `<p><a href="#l${i}">Link ${i}</a></p>`).join('');
+  await page.goto(site.page(pageWith(uiConfig(), links)));
+  await expect(banner(page)).toBeVisible();
+  const padding = await page.evaluate(() => document.documentElement.style.scrollPaddingBottom);
+  expect(Number.parseInt(padding, 10)).toBeGreaterThan(50);
+  await page.getByRole('link', { name: 'Link 20' }).focus();
+  const link = await page.getByRole('link', { name: 'Link 20' }).boundingBox();
+  const bannerBox = await banner(page).boundingBox();
+  expect((link?.y ?? 0) + (link?.height ?? 0)).toBeLessThanOrEqual(bannerBox?.y ?? 0);
+  await banner(page).getByRole('button', { name: 'Reject all' }).click();
+  expect(await page.evaluate(() => document.documentElement.style.scrollPaddingBottom)).toBe('');
+});
+
+test('screenshots at 1280×800 and 360×740', async ({ page, site }, info) => {
+  const url = site.page(pageWith(uiConfig(), '<p>Shop content.</p>'));
+  for (const [w, h] of [
+    [1280, 800],
+    [360, 740],
+  ]) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.goto(url);
+    await expect(banner(page)).toBeVisible();
+    await page.screenshot({ path: info.outputPath(`banner-${w}x${h}.png`) });
+    await page.evaluate(() => window.assent?.showPreferences());
+    await expect(dialog(page)).toBeVisible();
+    await page.screenshot({ path: info.outputPath(`preferences-${w}x${h}.png`) });
+  }
+  expect(info.outputPath('banner-1280x800.png')).toBeTruthy();
+});

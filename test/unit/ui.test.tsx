@@ -1,0 +1,203 @@
+// @vitest-environment happy-dom
+// The banner and the preference center, found the way a person finds them: by role and name.
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AssentConfig } from '../../src/core/config';
+import type { ConsentState } from '../../src/core/types';
+import type { UiHost } from '../../src/ui/host';
+import { Banner } from '../../src/ui/index';
+import { Preferences } from '../../src/ui/Preferences';
+import en from '../../src/ui/texts/en';
+import fr from '../../src/ui/texts/fr';
+import { shopConfig } from '../fixtures/configs';
+
+afterEach(cleanup);
+
+const fullConfig = (): AssentConfig => ({
+  ...shopConfig(),
+  controller: {
+    name: 'Shop SAS',
+    address: '1 rue de la Paix, Paris',
+    email: 'privacy@shop.example',
+    dpo: { name: 'Ada Martin', email: 'dpo@shop.example' },
+    authority: { name: { en: 'CNIL', fr: 'la CNIL' }, url: 'https://www.cnil.fr/' },
+  },
+  rights: [
+    { id: 'access', url: 'mailto:dpo@shop.example' },
+    { id: 'post-mortem', description: { en: 'Instructions after death', fr: 'Directives post mortem' } },
+    { id: 'complaint', url: 'https://www.cnil.fr/plaintes' },
+  ],
+  services: [
+    {
+      id: 'stats',
+      name: 'Stats Inc.',
+      purposes: ['analytics'],
+      provider: 'Stats Inc., Dublin',
+      country: 'IE',
+      privacyPolicyUrl: 'https://stats.example/privacy',
+      cookies: [{ name: '_st', duration: { en: '13 months', fr: '13 mois' }, description: 'Visitor id' }, '/^_st_s/'],
+    },
+  ],
+});
+const makeHost = (over: Partial<UiHost> = {}, state: Partial<ConsentState> = {}): UiHost => {
+  const config = fullConfig();
+  config.purposes[3].transfers = { outsideEU: true, safeguard: 'scc' };
+  const purposes = { necessary: true, legal: true, security: true, analytics: false, marketing: false };
+  return {
+    config,
+    language: 'en',
+    gpcDenied: [],
+    decide: vi.fn(async () => ({}) as never),
+    shown: vi.fn(),
+    api: {
+      getState: () => ({ decided: false, purposes, id: '', version: '3', updatedAt: null, method: null, ...state }),
+    } as UiHost['api'],
+    ...over,
+  };
+};
+
+describe('banner', () => {
+  it('offers Accept all, Reject all and Choose, and links the policy', () => {
+    render(<Banner host={makeHost()} texts={en} onDecide={vi.fn()} onChoose={vi.fn()} onClose={vi.fn()} />);
+    const banner = screen.getByRole('region', { name: 'Your privacy choices' });
+    for (const name of ['Accept all', 'Reject all', 'Choose'])
+      expect(within(banner).getByRole('button', { name })).toBeTruthy();
+    expect(within(banner).getByRole('link', { name: 'Privacy policy' }).getAttribute('href')).toBe(
+      'https://shop.example/privacy',
+    );
+  });
+
+  it('gives Accept all and Reject all the same style', () => {
+    render(<Banner host={makeHost()} texts={en} onDecide={vi.fn()} onChoose={vi.fn()} onClose={vi.fn()} />);
+    expect(screen.getByRole('button', { name: 'Accept all' }).className).toBe(
+      screen.getByRole('button', { name: 'Reject all' }).className,
+    );
+  });
+
+  it('records the answers for every consent and legitimate-interest purpose', () => {
+    const onDecide = vi.fn(async () => {});
+    render(<Banner host={makeHost()} texts={en} onDecide={onDecide} onChoose={vi.fn()} onClose={vi.fn()} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Reject all' }));
+    expect(onDecide).toHaveBeenLastCalledWith('banner', { security: false, analytics: false, marketing: false });
+    fireEvent.click(screen.getByRole('button', { name: 'Accept all' }));
+    expect(onDecide).toHaveBeenLastCalledWith('banner', { security: true, analytics: true, marketing: true });
+  });
+
+  it('under Global Privacy Control, Accept all leaves the denied purposes off', () => {
+    const onDecide = vi.fn(async () => {});
+    render(
+      <Banner
+        host={makeHost({ gpcDenied: ['marketing'] })}
+        texts={en}
+        onDecide={onDecide}
+        onChoose={vi.fn()}
+        onClose={vi.fn()}
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Accept all' }));
+    expect(onDecide).toHaveBeenLastCalledWith('banner', { security: true, analytics: true, marketing: false });
+  });
+
+  it('closes on Escape and on its close button without recording anything', () => {
+    const onDecide = vi.fn();
+    const onClose = vi.fn();
+    render(<Banner host={makeHost()} texts={en} onDecide={onDecide} onChoose={vi.fn()} onClose={onClose} />);
+    fireEvent.keyDown(screen.getByRole('button', { name: 'Accept all' }), { key: 'Escape' });
+    fireEvent.click(screen.getByRole('button', { name: 'Close without saving a choice' }));
+    expect(onClose).toHaveBeenCalledTimes(2);
+    expect(onDecide).not.toHaveBeenCalled();
+  });
+});
+
+describe('preference center', () => {
+  const open = (host = makeHost(), texts = en) => {
+    const onDecide = vi.fn(async () => {});
+    const onClose = vi.fn();
+    render(<Preferences host={host} texts={texts} onDecide={onDecide} onClose={onClose} />);
+    return { onDecide, onClose, dialog: screen.getByRole('dialog', { name: 'Privacy settings' }) };
+  };
+
+  it('is a modal dialog', () => {
+    const { dialog } = open();
+    expect(dialog.getAttribute('aria-modal')).toBe('true');
+  });
+
+  it('gives consent purposes a switch that is off, legitimate interest a right-to-object switch that is on, and required purposes none', () => {
+    open();
+    const analytics = screen.getByRole('switch', { name: 'Audience measurement Allow' });
+    expect(analytics.getAttribute('aria-checked')).toBe('false');
+    const security = screen.getByRole('switch', { name: 'Fraud prevention Allow (switch off to object)' });
+    expect(security.getAttribute('aria-checked')).toBe('true');
+    expect(screen.getAllByRole('switch')).toHaveLength(3);
+    const orders = screen.getByRole('heading', { name: 'Your orders' }).closest('li') as HTMLElement;
+    expect(within(orders).getByText('Always active')).toBeTruthy();
+    expect(within(orders).getByText('Needed to provide the service you asked for')).toBeTruthy();
+  });
+
+  it('saves exactly the switches as set', () => {
+    const { onDecide } = open();
+    fireEvent.click(screen.getByRole('switch', { name: 'Audience measurement Allow' }));
+    fireEvent.click(screen.getByRole('switch', { name: 'Fraud prevention Allow (switch off to object)' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Save my choices' }));
+    expect(onDecide).toHaveBeenCalledWith('preferences', { security: false, analytics: true, marketing: false });
+  });
+
+  it('shows each purpose’s data, retention, recipients, transfer safeguard and services', () => {
+    open();
+    const item = screen.getByRole('heading', { name: 'Audience measurement' }).closest('li') as HTMLElement;
+    const text = item.textContent as string;
+    for (const fact of [
+      'Data usedUsage data',
+      'Kept for13 months',
+      'RecipientsOur analytics provider',
+      'Yes, protected by standard contractual clauses',
+      'Stats Inc.',
+      'ProviderStats Inc., Dublin',
+      'CountryIreland',
+      '_st — Duration: 13 months — Visitor id; /^_st_s/',
+    ])
+      expect(text).toContain(fact);
+    expect(within(item).getByRole('link', { name: 'stats.example/privacy' })).toBeTruthy();
+  });
+
+  it('names the controller, the DPO, the rights and the authority, in the visitor’s language', () => {
+    const host = makeHost({ language: 'fr' });
+    render(<Preferences host={host} texts={fr} onDecide={vi.fn()} onClose={vi.fn()} />);
+    const dialog = screen.getByRole('dialog', { name: 'Paramètres de confidentialité' });
+    const text = dialog.textContent as string;
+    expect(text).toContain('Shop SAS · 1 rue de la Paix, Paris · privacy@shop.example');
+    expect(text).toContain('Délégué à la protection des données: Ada Martin, dpo@shop.example');
+    expect(within(dialog).getByRole('link', { name: 'Droit d’accès' }).getAttribute('href')).toBe(
+      'mailto:dpo@shop.example',
+    );
+    expect(text).toContain(
+      'Droit de définir des directives relatives à vos données après votre décès: Directives post mortem',
+    );
+    expect(text).toContain('Vous pouvez introduire une réclamation auprès de la CNIL.');
+    expect(screen.getByRole('heading', { name: 'Vos commandes' })).toBeTruthy();
+  });
+
+  it('says when the current decision was made, and that GPC was honoured', () => {
+    open(makeHost({ gpcDenied: ['marketing'] }, { decided: true, updatedAt: '2026-11-21T10:00:00.000Z', id: 'abc' }));
+    const text = screen.getByRole('dialog').textContent as string;
+    expect(text).toContain('Your current choice was made on November 21, 2026');
+    expect(text).toContain('Consent ID: abc');
+    expect(text).toContain('Global Privacy Control signal and we honour it: Advertising stay off');
+  });
+
+  it('closes on Escape without recording anything', () => {
+    const { dialog, onClose, onDecide } = open();
+    fireEvent(dialog, new Event('cancel', { cancelable: true }));
+    expect(onClose).toHaveBeenCalled();
+    expect(onDecide).not.toHaveBeenCalled();
+  });
+
+  it('Accept all and Reject all here too, with the same style', async () => {
+    const { onDecide } = open();
+    const accept = screen.getByRole('button', { name: 'Accept all' });
+    expect(accept.className).toBe(screen.getByRole('button', { name: 'Reject all' }).className);
+    fireEvent.click(screen.getByRole('button', { name: 'Reject all' }));
+    expect(onDecide).toHaveBeenCalledWith('preferences', { security: false, analytics: false, marketing: false });
+    expect(await screen.findByText('Your choices have been saved.')).toBeTruthy();
+  });
+});
