@@ -279,6 +279,8 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
       cookieName = c.consent?.cookieName || 'assent';
       language = pickLanguage([c.language, document.documentElement.lang, ...navigator.languages]);
       decision = stored();
+      // The banner's files start downloading now, in parallel with the page.
+      if (!isDecided(c.purposes, decision.choices)) showView('banner');
       const signal = (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
       denied = gpcDenied(c.purposes, c.consent?.gpc || 'deny-marketing', signal);
       if (__CONSENT_MODE__)
@@ -303,7 +305,6 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
       );
     ready = snapshot();
     emit('ready', { state: ready });
-    if (config && !state.decided) showView('banner');
     showReopenButton();
     if (recordGpc) decide('gpc', {}).catch((e) => error('receipt', String(e)));
   };

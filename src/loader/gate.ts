@@ -95,10 +95,12 @@ export const startGate = (
 
   new MutationObserver((records) => {
     for (const r of records)
+      // While the page parses, elements arrive one by one, mostly without children: only a
+      // subtree added at once (innerHTML, append) needs a query.
       for (const n of Array.from(r.addedNodes))
         if (n.nodeType === 1) {
           if ((n as Element).matches(SELECTOR)) consider(n as Element);
-          scan(n as Element);
+          else if ((n as Element).firstElementChild) scan(n as Element);
         }
   }).observe(document.documentElement, { childList: true, subtree: true });
 

@@ -1,6 +1,6 @@
 // The UI chunk: banner and preference center, loaded only when something must be shown.
 import { render } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { type Choices, choicesForAll } from '../core/bases';
 import type { Texts } from '../core/texts';
 import type { Method, ViewName } from '../core/types';
@@ -27,7 +27,8 @@ export const show = (host: UiHost, builtIn: Texts, view: ViewName | null) => {
 
 export const App = ({ host, texts, initial }: { host: UiHost; texts: Texts; initial: ViewName | null }) => {
   const [view, setView] = useState(initial);
-  useEffect(() => host.shown(view), [view]);
+  // Before the browser paints, so that `show` fires with the frame that shows the view.
+  useLayoutEffect(() => host.shown(view), [view]);
   const decide = (method: Method, answers: Choices) =>
     host.decide(method, answers, texts).then((receipt) => {
       if (method === 'banner') setView(null);
