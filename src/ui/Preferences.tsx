@@ -175,6 +175,7 @@ const PurposeItem = ({ purpose: p, texts, language, services, categories, on, on
     [texts.recipients, (p.recipients || []).map(t).join(', ')],
     [texts.transfers, transfers],
   ];
+  const shown = facts.filter(([, value]) => value);
   return (
     <li class="purpose">
       <div class="row">
@@ -200,18 +201,16 @@ const PurposeItem = ({ purpose: p, texts, language, services, categories, on, on
       {p.description && <p>{t(p.description)}</p>}
       {p.marketing && <p class="muted">{texts.marketingNote}</p>}
       {p.anonymised && <p class="muted">{texts.anonymised}</p>}
-      <details>
-        <summary>{texts.details}</summary>
-        <dl>
-          {facts
-            .filter(([, value]) => value)
-            .map(([name, value]) => [<dt key={`${name}t`}>{name}</dt>, <dd key={`${name}d`}>{value}</dd>])}
-        </dl>
-        {services.length > 0 && <h4>{texts.services}</h4>}
-        {services.map((s) => (
-          <ServiceItem key={s.id} service={s} texts={texts} language={language} />
-        ))}
-      </details>
+      {(shown.length > 0 || services.length > 0) && (
+        <details>
+          <summary>{texts.details}</summary>
+          <dl>{shown.map(([name, value]) => [<dt key={`${name}t`}>{name}</dt>, <dd key={`${name}d`}>{value}</dd>])}</dl>
+          {services.length > 0 && <h4>{texts.services}</h4>}
+          {services.map((s) => (
+            <ServiceItem key={s.id} service={s} texts={texts} language={language} />
+          ))}
+        </details>
+      )}
     </li>
   );
 };

@@ -10,7 +10,7 @@ box-shadow:0 4px 24px #0004}
 h2{font-size:1.15em;margin:0 0 .4em}h3{font-size:1em;margin:0}p{margin:.4em 0}
 a{color:var(--_accent)}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;margin-block-start:.75rem}
-.actions .btn{flex:1 1 10rem}
+.actions .btn{flex:1 1 7.5rem}
 .x{position:absolute;inset-inline-end:.25rem;inset-block-start:.25rem;font:inherit;font-size:1.4em;line-height:1;min-width:44px;min-height:44px;
 background:none;border:0;color:var(--_fg);cursor:pointer;border-radius:var(--_radius)}
 dialog{background:var(--_bg);color:var(--_fg);border:1px solid var(--_border);border-radius:var(--_radius);padding:0;
@@ -23,10 +23,11 @@ footer{border-block-start:1px solid var(--_border)}footer .actions{margin:0}
 .body{overflow:auto;padding:.5rem 1.25rem}
 ul{list-style:none;margin:0;padding:0}
 .purpose{border:1px solid var(--_border);border-radius:var(--_radius);padding:.75rem;margin:.6rem 0}
-.row{display:flex;gap:.75rem;align-items:center;justify-content:space-between}
+.row{display:flex;flex-wrap:wrap;gap:.4rem .75rem;align-items:center;justify-content:space-between}
 .muted{color:var(--_muted);font-size:.93em}
 .always{font-weight:600;white-space:nowrap}
-.toggle{display:flex;align-items:center;gap:.5rem;flex-shrink:0}
+.toggle{display:flex;align-items:center;gap:.5rem;margin-inline-start:auto}
+[role=switch]{flex-shrink:0}
 [role=switch]{inline-size:3rem;block-size:1.75rem;min-height:24px;border-radius:1rem;border:2px solid var(--_fg);background:var(--_bg);
 padding:0;cursor:pointer;position:relative}
 [role=switch]::after{content:"";position:absolute;inset-block-start:.15rem;inset-inline-start:.2rem;inline-size:1.1rem;block-size:1.1rem;

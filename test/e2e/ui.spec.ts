@@ -358,19 +358,31 @@ test('the banner keeps the focused element of the page in view (WCAG 2.4.11) and
   expect(await page.evaluate(() => document.documentElement.style.scrollPaddingBottom)).toBe('');
 });
 
-test('screenshots at 1280×800 and 360×740', async ({ page, site }, info) => {
-  const url = site.page(pageWith(uiConfig(), '<p>Shop content.</p>'));
-  for (const [w, h] of [
-    [1280, 800],
-    [360, 740],
-  ]) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.goto(url);
-    await expect(banner(page)).toBeVisible();
-    await page.screenshot({ path: info.outputPath(`banner-${w}x${h}.png`) });
-    await page.evaluate(() => window.assent?.showPreferences());
-    await expect(dialog(page)).toBeVisible();
-    await page.screenshot({ path: info.outputPath(`preferences-${w}x${h}.png`) });
-  }
-  expect(info.outputPath('banner-1280x800.png')).toBeTruthy();
+test('screenshots at 1280×800 and 360×740, light and dark', async ({ page, site }, info) => {
+  // Saved as test artifacts; with UPDATE_SCREENSHOTS=1 also to docs/screenshots for the README.
+  const save = async (name: string) => {
+    await page.screenshot({ path: info.outputPath(`${name}.png`) });
+    if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png` });
+  };
+  const url = site.page(
+    pageWith(
+      uiConfig(),
+      '<p>Shop content.</p><iframe data-assent="marketing" data-src="/embed/x" title="Video" width="480" height="270"></iframe>',
+    ),
+  );
+  for (const scheme of ['light', 'dark'] as const)
+    for (const [w, h] of [
+      [1280, 800],
+      [360, 740],
+    ]) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.setViewportSize({ width: w, height: h });
+      await page.goto(url);
+      await expect(banner(page)).toBeVisible();
+      await expect(page.getByRole('group', { name: 'VideoTube' })).toBeVisible();
+      await save(`banner-${w}x${h}-${scheme}`);
+      await page.evaluate(() => window.assent?.showPreferences());
+      await expect(dialog(page)).toBeVisible();
+      await save(`preferences-${w}x${h}-${scheme}`);
+    }
 });
