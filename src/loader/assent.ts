@@ -10,6 +10,7 @@ import {
   isRequired,
 } from '../core/bases';
 import type { AssentConfig } from '../core/config';
+import type { DecodedConsent } from '../core/cookie';
 import { type Decision, decisionFromCookie, maxAgeDays } from '../core/decision';
 import { pickLanguage } from '../core/i18n';
 import { uuid } from '../core/ids';
@@ -120,9 +121,8 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
       const c = config as AssentConfig;
       const kept = writeConsentCookie(
         cookieName,
-        next.method
-          ? { v: 1, ...next, method: next.method, updatedAt: next.updatedAt as number, policyVersion: c.policy.version }
-          : null,
+        // A decision with a method has its time; the cookie adds the policy version.
+        next.method ? ({ ...next, policyVersion: c.policy.version } as DecodedConsent) : null,
         maxAgeDays(c),
         c.consent?.cookieDomain,
       );
@@ -242,7 +242,7 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
         whenAllowed: (id) =>
           new Promise((resolve, reject) => {
             on('ready', () => {
-              if (!(id in state.purposes)) return reject(new Error(`assent: whenAllowed("${id}"): unknown purpose`));
+              if (!(id in state.purposes)) return reject(new Error(`assent: unknown purpose "${id}"`));
               if (state.purposes[id]) return resolve();
               const off = on('change', () => {
                 if (state.purposes[id]) {

@@ -94,9 +94,9 @@ export const startGate = (
   const scan = (root: ParentNode) => root.querySelectorAll(SELECTOR).forEach(consider);
 
   new MutationObserver((records) => {
+    // While the page parses, elements arrive one by one, mostly without children: only a
+    // subtree added at once (innerHTML, append) needs a query.
     for (const r of records)
-      // While the page parses, elements arrive one by one, mostly without children: only a
-      // subtree added at once (innerHTML, append) needs a query.
       for (const n of Array.from(r.addedNodes))
         if (n.nodeType === 1) {
           if ((n as Element).matches(SELECTOR)) consider(n as Element);

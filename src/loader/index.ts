@@ -18,11 +18,11 @@ const findConfig = (): unknown => {
   return (
     window.assentConfig ??
     inline('assent-config') ??
-    Promise.reject('no config found: put <script type="application/json" id="assent-config"> before the loader')
+    Promise.reject('no config: add <script type="application/json" id="assent-config"> before the loader')
   );
 };
 
-if (window.assent) console.warn('assent: the loader ran twice on this page; the second copy does nothing');
+if (window.assent) console.warn('assent: loaded twice; the second copy does nothing');
 else {
   let source: unknown;
   try {

@@ -386,3 +386,59 @@ test('screenshots at 1280×800 and 360×740, light and dark', async ({ page, sit
       await save(`preferences-${w}x${h}-${scheme}`);
     }
 });
+
+test('the banner and a placeholder shift no layout (CLS 0)', async ({ page, site }) => {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __cls: number };
+    w.__cls = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as unknown as { value: number }[]) w.__cls += e.value;
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  const url = site.page(
+    pageWith(
+      uiConfig(),
+      `<p>Before</p><iframe data-assent="marketing" data-src="/embed/x" title="Video" width="480" height="270"></iframe><p>After</p>`,
+    ),
+  );
+  await page.goto(url);
+  await expect(banner(page)).toBeVisible();
+  await expect(page.getByRole('group', { name: 'VideoTube' })).toBeVisible();
+  await page.waitForTimeout(300);
+  expect(await page.evaluate(() => (window as unknown as { __cls: number }).__cls)).toBe(0);
+});
+
+test('at 200 % zoom (640×400 CSS px) the banner needs no horizontal scrolling and every button is reachable', async ({
+  page,
+  site,
+}) => {
+  await page.setViewportSize({ width: 640, height: 400 });
+  await page.goto(site.page(pageWith(uiConfig())));
+  await expect(banner(page)).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth)).toBe(true);
+  for (const name of ['Accept all', 'Reject all', 'Choose']) {
+    const button = banner(page).getByRole('button', { name });
+    await button.scrollIntoViewIfNeeded();
+    await expect(button).toBeInViewport();
+  }
+});
+
+test('targets are at least 24×24 px, and switch states stay visible in forced-colors mode', async ({ page, site }) => {
+  await page.emulateMedia({ forcedColors: 'active' });
+  await page.goto(site.page(pageWith(uiConfig())));
+  await page.evaluate(() => window.assent?.showPreferences());
+  await expect(dialog(page)).toBeVisible();
+  const small = await dialog(page)
+    .locator('button, summary, [role=switch]')
+    .evaluateAll((els) =>
+      els
+        .map((el) => ({ el, r: el.getBoundingClientRect() }))
+        .filter(({ r }) => r.width < 24 || r.height < 24)
+        .map(({ el }) => el.outerHTML.slice(0, 60)),
+    );
+  expect(small).toEqual([]);
+  const on = dialog(page).getByRole('switch', { name: 'Fraud prevention Allow (switch off to object)' });
+  const off = dialog(page).getByRole('switch', { name: 'Audience measurement Allow' });
+  const look = (el: Element) => getComputedStyle(el).backgroundColor;
+  expect(await on.evaluate(look)).not.toBe(await off.evaluate(look));
+});

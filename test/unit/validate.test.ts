@@ -113,7 +113,7 @@ describe('production loader check', () => {
   });
 
   it.each([
-    [null, 'config must be an object (got null)'],
+    [null, 'config must be an object'],
     [{ policy: {} }, 'config.policy.version must be a string (got nothing)'],
     [{ policy: { version: '1' }, purposes: [] }, 'config.purposes must be a non-empty array (got [])'],
     [
