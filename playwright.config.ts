@@ -22,6 +22,8 @@ export default defineConfig({
         '--disable-component-update',
         '--disable-sync',
         '--no-first-run',
+        // Host names under .test reach the test server: a plain-http origin that is not localhost.
+        '--host-resolver-rules=MAP *.test 127.0.0.1',
       ],
     },
   },

@@ -73,7 +73,8 @@ const buildChunks = async (outDir: string) => {
         terserOptions: { compress: { passes: 3, unsafe_arrows: true }, format: { comments: false } },
         rolldownOptions: {
           input,
-          preserveEntrySignatures: 'exports-only',
+          // Lets shared modules join the entry that loads first, instead of a chunk of their own.
+          preserveEntrySignatures: 'allow-extension',
           output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-shared.js' },
         },
       },
@@ -82,7 +83,7 @@ const buildChunks = async (outDir: string) => {
   await part({ ui: src('ui/index.tsx') });
   await part({ placeholder: src('ui/placeholder.ts') });
   await part({ reopen: src('ui/reopen.ts') });
-  await part({ record: src('sync/record.ts') });
+  await part({ sync: src('sync/index.ts') });
   await part({ ...perLanguage('texts'), ...perLanguage('short') });
   const hash = createHash('sha256');
   for (const f of readdirSync(staging).sort()) hash.update(f).update(readFileSync(resolve(staging, f)));

@@ -47,6 +47,10 @@ export interface Receipt {
   textHash: string;
   gpc: boolean;
   purposes: ReceiptPurpose[];
+  /** In this browser's history: the endpoint's compact JWS over the receipt, once it answered. */
+  signature?: string;
+  /** Rebuilt from the cookie because the page that made the decision closed before storing it. */
+  recovered?: boolean;
 }
 
 /** The texts behind a `textHash`, sent once per hash. */

@@ -16,9 +16,13 @@ import { pickLanguage } from '../core/i18n';
 import { uuid } from '../core/ids';
 import type { Texts } from '../core/texts';
 import type { AssentApi, AssentEventName, AssentEvents, ConsentState, Method, Receipt, ViewName } from '../core/types';
+import type { SyncHost } from '../sync/index';
+
+type SyncModule = typeof import('../sync/index');
+
 import type { UiHost } from '../ui/host';
 import { configProblem } from './check';
-import { loadPlaceholder, loadRecorder, loadReopen, loadShortTexts, loadTexts, loadUi } from './chunks';
+import { loadPlaceholder, loadReopen, loadShortTexts, loadSync, loadTexts, loadUi } from './chunks';
 import { pushConsentMode } from './consent-mode';
 import { readConsentCookie, writeConsentCookie } from './cookie-jar';
 import { reportConfig } from './dev';
@@ -115,22 +119,49 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
     }
   };
 
-  const save = (next: Decision) => {
+  // Writes the decision to the cookie only.
+  const persist = (next: Decision) => {
     decision = next;
-    if (__COOKIE__) {
-      const c = config as AssentConfig;
-      const kept = writeConsentCookie(
-        cookieName,
-        // A decision with a method has its time; the cookie adds the policy version.
-        next.method ? ({ ...next, policyVersion: c.policy.version } as DecodedConsent) : null,
-        maxAgeDays(c),
-        c.consent?.cookieDomain,
-      );
-      if (!kept) error('cookie', 'the browser did not keep the consent cookie; the choice lasts for this page only');
-    }
+    if (!__COOKIE__) return;
+    const c = config as AssentConfig;
+    const kept = writeConsentCookie(
+      cookieName,
+      // A decision with a method has its time; the cookie adds the policy version.
+      next.method ? ({ ...next, policyVersion: c.policy.version } as DecodedConsent) : null,
+      maxAgeDays(c),
+      c.consent?.cookieDomain,
+    );
+    if (!kept) error('cookie', 'the browser did not keep the consent cookie; the choice lasts for this page only');
+  };
+  const save = (next: Decision) => {
+    persist(next);
     update();
     tellTabs();
   };
+
+  // The sync chunk: receipts, history, delivery. Started once, on first use.
+  let loaded: Decision;
+  const syncHost: SyncHost = {
+    get config() {
+      return config as AssentConfig;
+    },
+    get language() {
+      return language;
+    },
+    emit,
+    // The decision as this page found it: a receipt its predecessor could not store is rebuilt from it.
+    decision: () => loaded,
+    state: snapshot,
+    uiTexts: () => loadTexts(language).then((t) => ({ ...t.default, ...config?.ui?.texts?.[language] })),
+    setPending: (pending) => {
+      if (decision.method && decision.pending !== pending) persist({ ...decision, pending });
+    },
+  };
+  const sync = () =>
+    loadSync().then((m) => {
+      m.start(syncHost);
+      return m;
+    });
 
   // Records a decision: the visitor's answers, merged over the ones in force.
   const decide = (method: Method, answers: Choices, texts?: Texts): Promise<Receipt> => {
@@ -144,26 +175,37 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
       updatedAt: time,
       method,
       gpc: decision.gpc || denied.length > 0,
-      pending: decision.pending,
+      // Set at once, so that the next page view sends the receipt if this one closes first.
+      pending: !!c.endpoint,
       choices: { ...decision.choices, ...answers },
     });
-    return loadRecorder().then((m) =>
-      m.record(
-        {
-          config: c,
-          language,
-          id: decision.receiptId as string,
-          consentId: decision.consentId,
-          previousId,
-          time,
-          method,
-          origin: location.origin,
-          gpc: denied.length > 0,
-          purposes: state.purposes,
-        },
-        texts as Record<string, string> | undefined,
-      ),
-    );
+    const input = {
+      config: c,
+      language,
+      id: decision.receiptId as string,
+      consentId: decision.consentId,
+      previousId,
+      time,
+      method,
+      origin: location.origin,
+      gpc: denied.length > 0,
+      purposes: state.purposes,
+    };
+    const recordIn = (m: SyncModule) => m.record(input, texts as Record<string, string> | undefined);
+    return sync().then(recordIn, (e) => {
+      // Offline, say: the decision stands, and its receipt is recorded once the sync chunk loads.
+      unrecorded.push(recordIn);
+      addEventListener('online', recordLater, { once: true });
+      setTimeout(recordLater, 5000);
+      throw e;
+    });
+  };
+  const unrecorded: ((m: SyncModule) => unknown)[] = [];
+  const recordLater = () => {
+    if (unrecorded.length)
+      sync().then((m) => {
+        for (const recordIn of unrecorded.splice(0)) recordIn(m);
+      });
   };
 
   const stored = () =>
@@ -190,6 +232,10 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
       return denied;
     },
     decide,
+    download: () => sync().then((m) => m.download()),
+    prepare: () => {
+      loadSync();
+    },
     shown: (next: ViewName | null) => {
       if (view) emit('hide', { view });
       view = next;
@@ -198,12 +244,16 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
   } as UiHost;
   const whenBody = (run: () => void) =>
     document.body ? run() : document.addEventListener('DOMContentLoaded', run, { once: true });
+  // The last view asked for wins, however the files and the page's body arrive.
+  let wanted: ViewName | null = null;
+  let ui: Promise<[typeof import('../ui/index'), { default: Texts }]> | undefined;
   const showView = (next: ViewName | null) => {
-    if (config && (next || view))
-      Promise.all([loadUi(), loadTexts(language)]).then(
-        ([ui, texts]) => whenBody(() => ui.show(host, texts.default, next)),
-        (e) => error('ui', `the banner could not be loaded (${e})`),
-      );
+    if (!config || !(next || view)) return;
+    wanted = next;
+    (ui ||= Promise.all([loadUi(), loadTexts(language)])).then(
+      ([m, texts]) => whenBody(() => wanted !== view && m.show(host, texts.default, wanted)),
+      (e) => error('ui', `the banner could not be loaded (${e})`),
+    );
   };
   const withShortTexts = <T>(load: () => Promise<T>, use: (part: T, texts: Texts) => void) =>
     Promise.all([load(), loadShortTexts(language)]).then(
@@ -256,14 +306,14 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
         showPreferences: () => showView('preferences'),
         hide: () => showView(null),
         on,
-        receipts: async () => {
-          console.info('assent: receipts() is not available yet');
-          return [];
-        },
-        forget: async () => {
-          if (!config) return;
+        receipts: () => (config ? sync().then((m) => m.receipts()) : Promise.resolve([])),
+        forget: () => {
+          if (!config) return Promise.resolve();
+          const consentId = decision.consentId;
           save(decisionFromCookie(null, config, 0));
-          showView('banner');
+          // From the preference center, the dialog says so and the banner follows when it closes.
+          if (!view) showView('banner');
+          return sync().then((m) => m.forget(consentId));
         },
       };
 
@@ -278,7 +328,8 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
       config = c;
       cookieName = c.consent?.cookieName || 'assent';
       language = pickLanguage([c.language, document.documentElement.lang, ...navigator.languages]);
-      decision = stored();
+      decision = loaded = stored();
+      if (decision.pending) sync();
       // The banner's files start downloading now, in parallel with the page.
       if (!isDecided(c.purposes, decision.choices)) showView('banner');
       const signal = (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;

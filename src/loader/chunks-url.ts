@@ -1,7 +1,7 @@
 // The lazily loaded parts of the classic-script loader: ES modules in a release folder named by the
 // hash of its contents (chunks/<hash>/), so a new release never mixes old and new files.
 import type { Texts } from '../core/texts';
-import type * as Recorder from '../sync/record';
+import type * as Sync from '../sync/index';
 import type * as Ui from '../ui/index';
 import type * as Placeholder from '../ui/placeholder';
 import type * as Reopen from '../ui/reopen';
@@ -11,9 +11,15 @@ declare const __CHUNKS__: string;
 // Resolved against the loader's own URL, not the page's.
 const base =
   ((document.currentScript as HTMLScriptElement | null)?.src || location.href).replace(/[^/]*$/, '') + __CHUNKS__;
-const load = (name: string) => import(/* @vite-ignore */ `${base + name}.js`);
+// A module that failed to load stays failed for its URL, so a retry asks for another URL.
+const failures: Record<string, number> = {};
+const load = (name: string) =>
+  import(/* @vite-ignore */ `${base + name}.js${failures[name] ? `?retry=${failures[name]}` : ''}`).catch((e) => {
+    failures[name] = (failures[name] || 0) + 1;
+    throw e;
+  });
 
-export const loadRecorder = (): Promise<typeof Recorder> => load('record');
+export const loadSync = (): Promise<typeof Sync> => load('sync');
 export const loadUi = (): Promise<typeof Ui> => load('ui');
 export const loadPlaceholder = (): Promise<typeof Placeholder> => load('placeholder');
 export const loadReopen = (): Promise<typeof Reopen> => load('reopen');

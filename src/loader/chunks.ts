@@ -2,7 +2,7 @@
 // loader swaps this module for chunks-url.ts, which imports the same parts from the release folder.
 import type { Texts } from '../core/texts';
 
-export const loadRecorder = () => import('../sync/record');
+export const loadSync = () => import('../sync/index');
 export const loadUi = () => import('../ui/index');
 export const loadPlaceholder = () => import('../ui/placeholder');
 export const loadReopen = () => import('../ui/reopen');

@@ -40,6 +40,7 @@ export const Preferences = ({ host, texts, onDecide, onClose }: Props) => {
     const d = dialog.current as HTMLDialogElement;
     const opener = deepActiveElement();
     d.showModal();
+    host.prepare();
     return () => {
       if (d.open) d.close();
       if (opener?.isConnected) (opener as HTMLElement).focus();
@@ -136,6 +137,20 @@ export const Preferences = ({ host, texts, onDecide, onClose }: Props) => {
             : texts.notDecided}
           {state.id && ` ${texts.consentId}: ${state.id}`}
         </p>
+        {state.id && (
+          <p class="links">
+            <button type="button" class="btn alt" onClick={() => host.download()}>
+              {texts.downloadRecord}
+            </button>
+            <button
+              type="button"
+              class="btn alt"
+              onClick={() => confirm(texts.eraseConfirm) && api.forget().then(() => setStatus(texts.erased))}
+            >
+              {texts.eraseData}
+            </button>
+          </p>
+        )}
       </div>
       <footer>
         <Actions texts={texts} onAll={all} other={texts.save} onOther={save} />

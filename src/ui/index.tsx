@@ -79,6 +79,8 @@ export const Banner = ({ host, texts, onDecide, onChoose, onClose }: BannerProps
       class={`banner ${position}`}
       aria-labelledby="assent-banner-title"
       lang={host.language}
+      onPointerOver={host.prepare}
+      onFocusIn={host.prepare}
       onKeyDown={(e) => e.key === 'Escape' && onClose()}
     >
       <h2 id="assent-banner-title">{texts.bannerTitle}</h2>

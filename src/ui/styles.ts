@@ -40,5 +40,6 @@ dl{display:grid;grid-template-columns:minmax(7rem,auto) 1fr;gap:.2rem .75rem;mar
 .note{background:var(--_surface);border-inline-start:4px solid var(--_accent);padding:.5rem .75rem;border-radius:var(--_radius)}
 section{margin:1rem 0}
 .status:empty{display:none}
+.links{display:flex;flex-wrap:wrap;gap:.5rem}.links .btn{font-weight:400;min-height:36px;padding:.25em .8em}
 @media (forced-colors:active){[role=switch][aria-checked=true]{background:Highlight}[role=switch]::after{background:ButtonText}
 [role=switch][aria-checked=true]::after{background:HighlightText}}`;

@@ -1,8 +1,8 @@
 // Playwright fixtures: one test server per worker, and the console messages of each page.
 import { test as base, expect, type Page } from '@playwright/test';
-import { Site } from './site';
+import { type Collector, Site } from './site';
 
-export const test = base.extend<{ messages: string[] }, { site: Site }>({
+export const test = base.extend<{ messages: string[]; collector: Collector }, { site: Site }>({
   site: [
     // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies by destructuring
     async ({}, use) => {
@@ -12,6 +12,9 @@ export const test = base.extend<{ messages: string[] }, { site: Site }>({
     },
     { scope: 'worker' },
   ],
+  collector: async ({ site }, use) => {
+    await use(site.resetCollector());
+  },
   messages: async ({ page }, use) => {
     const messages: string[] = [];
     page.on('console', (m) => messages.push(`${m.type()}: ${m.text()}`));
@@ -21,6 +24,10 @@ export const test = base.extend<{ messages: string[] }, { site: Site }>({
 });
 
 export { expect };
+
+/** Whether the consent cookie says entries still wait in the outbox. */
+export const pending = async (page: Page) =>
+  /\.[bpag]g?o\./.test((await page.context().cookies()).find((c) => c.name === 'assent')?.value ?? '');
 
 /** The vendor scripts that ran on the page, in order. */
 export const ran = (page: Page): Promise<string[]> => page.evaluate(() => (window as { __ran?: string[] }).__ran ?? []);

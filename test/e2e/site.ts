@@ -24,7 +24,64 @@ export interface LoggedRequest {
   time: number;
 }
 
+type Entry = { id: string; type: string; [key: string]: unknown };
+/** How the test endpoint answers a batch; the default stores it and accepts it. */
+export type Answer = {
+  status?: number;
+  body?: unknown;
+  delay?: number;
+  drop?: boolean;
+  headers?: Record<string, string>;
+};
+
+/** A receipt endpoint for tests: keeps entries by id (never twice), answers as the test says. */
+export class Collector {
+  readonly stored = new Map<string, Entry>();
+  readonly posts: { ids: string[]; answered: number | 'dropped' }[] = [];
+  answer: (batch: Entry[]) => Answer = () => ({});
+
+  accept(batch: Entry[], rejectIds: string[] = []) {
+    return batch.map((e) => {
+      if (rejectIds.includes(e.id)) return { id: e.id, status: 'rejected', reason: 'test rejects it' };
+      const duplicate = this.stored.has(e.id);
+      if (!duplicate) this.stored.set(e.id, e);
+      return { id: e.id, status: duplicate ? 'duplicate' : 'accepted', signature: `sig.${e.id}` };
+    });
+  }
+
+  handle(body: string, res: ServerResponse) {
+    let batch: Entry[];
+    try {
+      batch = JSON.parse(body);
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    const a = this.answer(batch);
+    const ids = batch.map((e) => e.id);
+    if (a.drop) {
+      this.posts.push({ ids, answered: 'dropped' });
+      res.socket?.destroy();
+      return;
+    }
+    setTimeout(() => {
+      const status = a.status ?? 200;
+      this.posts.push({ ids, answered: status });
+      const payload =
+        a.body ?? (status === 200 ? { results: this.accept(batch) } : { error: { code: 'test', message: 'test' } });
+      res.writeHead(status, { 'Content-Type': 'application/json', ...a.headers });
+      res.end(JSON.stringify(payload));
+    }, a.delay ?? 0);
+  }
+
+  /** Entries stored of one type. */
+  of(type: string) {
+    return [...this.stored.values()].filter((e) => e.type === type);
+  }
+}
+
 export class Site {
+  readonly collector = new Collector();
   readonly log: LoggedRequest[] = [];
   private pages = new Map<string, { html: string; options: PageOptions }>();
   private files = new Map<string, { body: string; type: string; status?: number; delay?: number }>();
@@ -40,6 +97,12 @@ export class Site {
     await new Promise<void>((done) => this.server.listen(0, '127.0.0.1', done));
     this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
+  }
+
+  /** A fresh collector, for a test of its own. */
+  resetCollector() {
+    (this as { collector: Collector }).collector = new Collector();
+    return this.collector;
   }
 
   stop() {
@@ -72,6 +135,12 @@ export class Site {
       res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', ...headers });
       res.end(body);
     };
+    if (path === '/collect' && req.method === 'POST') {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => this.collector.handle(body, res));
+      return;
+    }
     const page = this.pages.get(path);
     if (page) return send(200, page.html, TYPES['.html'], page.options.headers);
     const file = this.files.get(path);

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type { Page } from '@playwright/test';
 import type { AssentConfig } from '../../src/core/config';
 import { shopConfig } from '../fixtures/configs';
-import { expect, test } from './fixtures';
+import { expect, pending, test } from './fixtures';
 import { pageWith, type Site } from './site';
 
 const require = createRequire(import.meta.url);
@@ -25,6 +25,7 @@ const uiConfig = (over: Partial<AssentConfig> = {}): AssentConfig => ({
   ],
   rights: [{ id: 'access', url: 'mailto:privacy@shop.example' }, { id: 'complaint' }],
   ui: { reopenButton: true },
+  endpoint: '/collect',
   ...over,
 });
 
@@ -60,6 +61,7 @@ test('a new visitor sees the banner; Reject all records a decision and the banne
   await banner(page).getByRole('button', { name: 'Reject all' }).click();
   await expect(banner(page)).toBeHidden();
   expect(await page.evaluate(() => window.assent?.getState())).toMatchObject({ decided: true, method: 'banner' });
+  await expect.poll(() => pending(page)).toBe(false);
   const mark = site.log.length;
   await page.reload();
   await page.waitForLoadState('networkidle');
@@ -264,6 +266,7 @@ test('a returning visitor on a page with an embed downloads only the small place
   );
   await page.goto(url);
   await banner(page).getByRole('button', { name: 'Reject all' }).click();
+  await expect.poll(() => pending(page)).toBe(false);
   const mark = site.log.length;
   await page.reload();
   await expect(page.getByRole('group', { name: 'VideoTube' })).toBeVisible();

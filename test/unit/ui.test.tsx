@@ -49,11 +49,13 @@ const makeHost = (over: Partial<UiHost> = {}, state: Partial<ConsentState> = {})
     gpcDenied: [],
     decide: vi.fn(async () => ({}) as never),
     shown: vi.fn(),
+    download: vi.fn(async () => {}),
+    prepare: vi.fn(),
     api: {
       getState: () => ({ decided: false, purposes, id: '', version: '3', updatedAt: null, method: null, ...state }),
     } as UiHost['api'],
     ...over,
-  };
+  } as UiHost;
 };
 
 describe('banner', () => {

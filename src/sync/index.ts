@@ -1,0 +1,195 @@
+// The sync chunk: records receipts in this browser's history and delivers every entry to the
+// endpoint without ever losing one. The loader loads it when a decision is made, when the banner
+// shows (so that a decision is recorded at once), and on any page view whose cookie says entries wait.
+import type { AssentConfig } from '../core/config';
+import type { Decision } from '../core/decision';
+import { uuid } from '../core/ids';
+import { buildReceipt, canonicalJson, type ReceiptInput, shownTexts } from '../core/receipt';
+import { sha256Tag } from '../core/sha256';
+import type { AssentEvents, ConsentState, Entry, ErasureEntry, Receipt, TextsEntry } from '../core/types';
+import { backoffMs, batches, beacon, exclusively, post } from './deliver';
+import { type Key, openStore, type Store } from './store';
+
+/** What the loader gives the sync chunk. */
+export interface SyncHost {
+  config: AssentConfig;
+  language: string;
+  emit<E extends 'sync' | 'error'>(event: E, detail: AssentEvents[E]): void;
+  /** The decision in force and the state it gives, to rebuild a receipt lost when a page closed. */
+  decision(): Decision;
+  state(): ConsentState;
+  /** Whether entries wait in the outbox: a cookie flag, so the next page view knows to send them. */
+  setPending(pending: boolean): void;
+  /** The UI texts of the page's language, with the site's overrides, exactly as the UI shows them. */
+  uiTexts(): Promise<Record<string, string>>;
+}
+
+interface HistoryItem {
+  receipt: Receipt;
+  signature?: string;
+}
+
+let host: SyncHost;
+let store: Store;
+let endpoint = '';
+/** A copy of the outbox in memory, for sendBeacon when the page hides (IndexedDB is async). */
+let queued: Entry[] = [];
+let attempt = 0;
+let timer: ReturnType<typeof setTimeout> | undefined;
+
+/** Starts once per page: opens the store, sends what waits, and guards the page's exit. */
+export const start = (h: SyncHost) => {
+  if (host) return;
+  host = h;
+  endpoint = h.config.endpoint ? new URL(h.config.endpoint, location.href).href : '';
+  store = openStore((reason) =>
+    host.emit('error', {
+      code: 'storage',
+      message: `IndexedDB is unavailable (${reason}); consent entries are sent at once and kept only in this page until delivered`,
+    }),
+  );
+  const leaving = () => {
+    if (!queued.length) return;
+    if (endpoint) beacon(endpoint, queued);
+    if (!store.durable)
+      host.emit('error', {
+        code: 'storage',
+        message: `${queued.length} consent entries could not be kept after this page`,
+      });
+  };
+  addEventListener('pagehide', leaving);
+  document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && leaving());
+  addEventListener('online', () => flush());
+  return recover().then(flush);
+};
+
+/** Records a decision's receipt (and the texts behind its hash, once per hash), then sends them. */
+export const record = async (input: Omit<ReceiptInput, 'textHash'>, ui?: Record<string, string>, extra?: object) => {
+  const texts = shownTexts(input.config, input.language, ui);
+  const textHash = await sha256Tag(canonicalJson(texts));
+  const receipt: Receipt = { ...buildReceipt({ ...input, textHash }), ...extra };
+  const items: [Key, unknown][] = [[`h:${receipt.id}`, { receipt } satisfies HistoryItem]];
+  if (endpoint) {
+    const outgoing: Entry[] = [receipt];
+    if (!(await store.list('t:')).some(([key]) => key === `t:${textHash}`)) {
+      const entry: TextsEntry = { type: 'texts', id: uuid(Date.now()), textHash, language: input.language, texts };
+      outgoing.push(entry);
+      items.push([`t:${textHash}`, 1]);
+    }
+    for (const e of outgoing) items.push([`o:${e.id}`, e]);
+    // In memory at once, so that a page closing right now still sends it by beacon.
+    queued.push(...outgoing);
+  }
+  await store.put(items);
+  await flush();
+  return receipt;
+};
+
+/** This browser's consent history, newest first, with the endpoint's signatures where known. */
+export const receipts = async (): Promise<Receipt[]> =>
+  (await store.list<HistoryItem>('h:'))
+    .reverse()
+    .map(([, item]) => (item.signature ? { ...item.receipt, signature: item.signature } : item.receipt));
+
+/** Erases the local history and asks the endpoint to erase its copy. */
+export const forget = async (consentId: string) => {
+  await store.remove([...(await store.list('h:')), ...(await store.list('t:'))].map(([key]) => key));
+  if (endpoint && consentId) {
+    const entry: ErasureEntry = {
+      type: 'erasure',
+      id: uuid(Date.now()),
+      consentId,
+      timestamp: new Date().toISOString(),
+    };
+    await store.put([[`o:${entry.id}`, entry]]);
+  }
+  await flush();
+};
+
+/** The visitor's record as a JSON file: receipts with signatures, and Kantara and ISO/IEC TS 27560 forms. */
+export const download = async () => {
+  // The standard forms are needed only here: they load with the first download.
+  const { toIso27560, toKantara } = await import('../core/exports');
+  const list = await receipts();
+  const file = {
+    exportedAt: new Date().toISOString(),
+    consentId: host.state().id,
+    receipts: list,
+    kantaraConsentReceipts: list.map((r) => toKantara(r, host.config)),
+    iso27560Records: list.map((r) => toIso27560(r, host.config)),
+  };
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([JSON.stringify(file, null, 2)], { type: 'application/json' }));
+  link.download = `consent-record-${location.hostname}.json`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+};
+
+/**
+ * A decision made just before a page closed may have left before its receipt was stored; its cookie
+ * still holds everything the receipt records, so it is rebuilt (same id: the endpoint keeps one).
+ */
+const recover = async () => {
+  const d = host.decision();
+  if (!d.pending || !d.receiptId || !d.method || d.updatedAt === null) return;
+  const history = await store.list<HistoryItem>('h:');
+  if (history.some(([key]) => key === `h:${d.receiptId}`)) return;
+  const previous = history.filter(([key]) => key < `h:${d.receiptId}`).pop();
+  // A decision made in the banner or the preference center was shown their texts: the same hash.
+  const ui = d.method === 'banner' || d.method === 'preferences' ? await host.uiTexts() : undefined;
+  await record(
+    {
+      config: host.config,
+      language: host.language,
+      id: d.receiptId,
+      consentId: d.consentId,
+      previousId: previous ? previous[1].receipt.id : null,
+      time: d.updatedAt,
+      method: d.method,
+      origin: location.origin,
+      gpc: d.gpc,
+      purposes: host.state().purposes,
+    },
+    ui,
+    { recovered: true },
+  );
+};
+
+/** Sends everything queued, one tab at a time; schedules a retry while anything is left. */
+const flush = async (): Promise<void> => {
+  clearTimeout(timer);
+  if (!endpoint) return;
+  let retryAfter: number | undefined;
+  await exclusively(async () => {
+    for (const batch of batches((await store.list<Entry>('o:')).map(([, entry]) => entry))) {
+      retryAfter = await send(batch);
+      if (retryAfter !== undefined) break;
+    }
+  });
+  queued = (await store.list<Entry>('o:')).map(([, entry]) => entry);
+  host.setPending(queued.length > 0);
+  if (queued.length) timer = setTimeout(flush, backoffMs(attempt++, retryAfter));
+};
+
+/** Sends one batch; returns the delay to wait before sending more, or undefined to go on. */
+const send = async (batch: Entry[]): Promise<number | undefined> => {
+  const outcome = await post(endpoint, batch);
+  if (outcome.kind === 'split') {
+    const half = Math.ceil(batch.length / 2);
+    return (await send(batch.slice(0, half))) ?? send(batch.slice(half));
+  }
+  if (outcome.kind === 'retry') return outcome.retryAfter ?? 0;
+  const done = outcome.kind === 'delivered' ? batch : batch.filter((e) => e.id in outcome.rejected);
+  await store.remove(done.map((e) => `o:${e.id}` as const));
+  for (const [id, message] of Object.entries(outcome.rejected))
+    host.emit('error', { code: 'rejected', message: `the endpoint rejected entry ${id}: ${message}`, id });
+  if (outcome.kind === 'rejected') return outcome.retryAfter ?? 0;
+  attempt = 0;
+  const signed = batch.filter((e): e is Receipt => e.type === 'consent' && !!outcome.signatures[e.id]);
+  if (signed.length)
+    await store.put(
+      signed.map((r) => [`h:${r.id}`, { receipt: r, signature: outcome.signatures[r.id] } satisfies HistoryItem]),
+    );
+  const ids = batch.filter((e) => !(e.id in outcome.rejected)).map((e) => e.id);
+  if (ids.length) host.emit('sync', { ids });
+};

@@ -1,0 +1,310 @@
+// Consent receipts that are never lost (SPEC §5, §6): real IndexedDB, real network, a test endpoint
+// that fails in the ways real ones do.
+import { readFileSync } from 'node:fs';
+import type { Page } from '@playwright/test';
+import type { AssentConfig } from '../../src/core/config';
+import type { Receipt } from '../../src/core/types';
+import { shopConfig } from '../fixtures/configs';
+import { expect, pending, test } from './fixtures';
+import { pageWith } from './site';
+
+const withEndpoint = (over: Partial<AssentConfig> = {}): AssentConfig => ({
+  ...shopConfig(),
+  endpoint: '/collect',
+  ...over,
+});
+const banner = (page: Page) => page.getByRole('region', { name: 'Your privacy choices' });
+const cookieReceiptId = async (page: Page) => {
+  const value = (await page.context().cookies()).find((c) => c.name === 'assent')?.value ?? '';
+  const hex = value.split('.')[2] ?? '';
+  return hex ? `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}` : '';
+};
+
+test('a decision sends its receipt and its texts to the endpoint; the history keeps the signature', async ({
+  page,
+  site,
+  collector,
+}) => {
+  await page.goto(site.page(pageWith(withEndpoint())));
+  await banner(page).getByRole('button', { name: 'Accept all' }).click();
+  await expect.poll(() => collector.of('consent').length).toBe(1);
+  const [receipt] = collector.of('consent') as unknown as Receipt[];
+  expect(receipt).toMatchObject({
+    method: 'banner',
+    origin: site.origin,
+    language: 'en',
+    previousId: null,
+    gpc: false,
+  });
+  expect(receipt.purposes.every((p) => typeof p.granted === 'boolean')).toBe(true);
+  const [texts] = collector.of('texts');
+  expect(texts).toMatchObject({ textHash: receipt.textHash, language: 'en' });
+  expect(JSON.stringify(texts.texts)).toContain('Reject all');
+  await expect.poll(() => pending(page)).toBe(false);
+  const history = await page.evaluate(() => window.assent?.receipts());
+  expect(history).toEqual([{ ...receipt, signature: `sig.${receipt.id}` }]);
+  // A second decision, shown the same texts, points to the first; those texts are not sent again.
+  await page.evaluate(() => window.assent?.showPreferences());
+  await page.getByRole('dialog', { name: 'Privacy settings' }).getByRole('button', { name: 'Reject all' }).click();
+  await expect.poll(() => collector.of('consent').length).toBe(2);
+  expect((collector.of('consent')[1] as unknown as Receipt).previousId).toBe(receipt.id);
+  expect(collector.of('texts')).toHaveLength(1);
+  const ids = (await page.evaluate(() => window.assent?.receipts()))?.map((r) => r.id);
+  expect(ids).toEqual([collector.of('consent')[1].id, receipt.id]);
+});
+
+test('endpoint down (refused, then 503, then slow) across a reload: every entry arrives, none stored twice', async ({
+  page,
+  site,
+  collector,
+}) => {
+  let phase: 'refused' | '503' | 'slow' | 'up' = 'refused';
+  collector.answer = () =>
+    phase === 'refused'
+      ? { drop: true }
+      : phase === '503'
+        ? { status: 503, headers: { 'Retry-After': '1' } }
+        : phase === 'slow'
+          ? { delay: 1500 }
+          : {};
+  const url = site.page(pageWith(withEndpoint()));
+  await page.goto(url);
+  await page.evaluate(() => window.assent?.set({ analytics: true }));
+  await expect.poll(() => collector.posts.length).toBeGreaterThan(0);
+  expect(await pending(page)).toBe(true);
+  phase = '503';
+  await page.reload();
+  await page.evaluate(() => window.assent?.set({ marketing: false, security: true }));
+  await expect.poll(() => collector.posts.filter((p) => p.answered === 503).length).toBeGreaterThan(0);
+  phase = 'slow';
+  await page.reload();
+  phase = 'up';
+  await expect.poll(() => collector.of('consent').length, { timeout: 20_000 }).toBe(2);
+  expect(collector.of('texts')).toHaveLength(1);
+  await expect.poll(() => pending(page), { timeout: 10_000 }).toBe(false);
+  const sent = collector.posts.flatMap((p) => p.ids);
+  expect(new Set(sent).size).toBe(3);
+  expect(collector.stored.size).toBe(3);
+});
+
+test('a decision made just before leaving the page is delivered, with the texts it was shown', async ({
+  page,
+  site,
+  collector,
+}) => {
+  const config = withEndpoint();
+  const next = site.page(pageWith(config, '<p>Another page of the site</p>'));
+  // The same decision, recorded normally, gives the receipt to compare with.
+  await page.goto(site.page(pageWith(config)));
+  await banner(page).getByRole('button', { name: 'Reject all' }).click();
+  await expect.poll(() => collector.of('consent').length).toBe(1);
+  const normal = collector.of('consent')[0];
+  await page.context().clearCookies();
+  await page.evaluate(() => indexedDB.deleteDatabase('assent'));
+  // Now leave at once: whether the page got to send it or the next page rebuilds it, it arrives.
+  await page.goto(site.page(pageWith(config)));
+  await banner(page).getByRole('button', { name: 'Reject all' }).click();
+  const id = await cookieReceiptId(page);
+  await page.goto(next);
+  await expect.poll(() => collector.stored.get(id)).toMatchObject({ id, method: 'banner', textHash: normal.textHash });
+});
+
+test('a receipt the page could not store before it closed is rebuilt from the cookie on the next page', async ({
+  page,
+  site,
+  collector,
+}) => {
+  // Every delivery fails and IndexedDB writes are dropped, as if the tab had died mid-way.
+  collector.answer = () => ({ drop: true });
+  const url = site.page(pageWith(withEndpoint()));
+  await page.goto(url);
+  await page.evaluate(() => {
+    IDBObjectStore.prototype.put = () => {
+      throw new DOMException('crash', 'AbortError');
+    };
+    navigator.sendBeacon = () => false;
+  });
+  await page.evaluate(() => window.assent?.acceptAll());
+  const id = await cookieReceiptId(page);
+  collector.answer = () => ({});
+  await page.reload();
+  await expect.poll(() => collector.stored.get(id)).toMatchObject({ id, method: 'api', recovered: true });
+});
+
+test('two tabs deciding at once lose nothing', async ({ context, site, collector }) => {
+  const url = site.page(pageWith(withEndpoint()));
+  const [a, b] = [await context.newPage(), await context.newPage()];
+  await Promise.all([a.goto(url), b.goto(url)]);
+  const ids = await Promise.all([
+    a.evaluate(() => window.assent?.set({ analytics: true }).then((r) => r.id)),
+    b.evaluate(() => window.assent?.set({ marketing: true }).then((r) => r.id)),
+  ]);
+  await expect.poll(() => ids.every((id) => collector.stored.has(id as string))).toBe(true);
+  const history = await a.evaluate(() => window.assent?.receipts().then((list) => list.map((r) => r.id)));
+  expect(history?.sort()).toEqual([...ids].sort());
+});
+
+test('with IndexedDB blocked, consent still works, entries are sent directly, and an error says what was lost', async ({
+  page,
+  site,
+  collector,
+}) => {
+  await page.addInitScript(() => {
+    Object.defineProperty(window, 'indexedDB', {
+      get() {
+        throw new DOMException('blocked', 'SecurityError');
+      },
+    });
+  });
+  await page.goto(
+    site.page(
+      pageWith(withEndpoint(), '<script type="text/plain" data-assent="analytics" src="vendor/idb.js"></script>'),
+    ),
+  );
+  await page.evaluate(() => {
+    const w = window as unknown as { __errors: string[] };
+    w.__errors = [];
+    window.assent?.on('error', (e) => w.__errors.push(e.code));
+  });
+  await banner(page).getByRole('button', { name: 'Accept all' }).click();
+  await expect.poll(() => collector.of('consent').length).toBe(1);
+  expect(site.requested('/vendor/idb.js')).toHaveLength(1);
+  expect(await page.evaluate(() => (window as unknown as { __errors: string[] }).__errors)).toContain('storage');
+  expect(await page.evaluate(() => window.assent?.getState().decided)).toBe(true);
+});
+
+test('an entry the endpoint rejects leaves the queue with an error event; the others are kept', async ({
+  page,
+  site,
+  collector,
+}) => {
+  collector.answer = (batch) => ({
+    status: 422,
+    body: {
+      error: { code: 'invalid', message: 'bad entry', ids: batch.filter((e) => e.type === 'texts').map((e) => e.id) },
+    },
+  });
+  await page.goto(site.page(pageWith(withEndpoint())));
+  await page.evaluate(() => {
+    const w = window as unknown as { __errors: unknown[] };
+    w.__errors = [];
+    window.assent?.on('error', (e) => w.__errors.push(e));
+  });
+  await page.evaluate(() => window.assent?.acceptAll());
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { __errors: { code: string }[] }).__errors.length))
+    .toBe(1);
+  const [error] = await page.evaluate(
+    () => (window as unknown as { __errors: { code: string; id: string }[] }).__errors,
+  );
+  expect(error.code).toBe('rejected');
+  collector.answer = () => ({});
+  await expect.poll(() => collector.of('consent').length, { timeout: 10_000 }).toBe(1);
+  expect(collector.of('texts')).toHaveLength(0);
+  const textsPosts = collector.posts.filter((p) => p.ids.includes(error.id));
+  expect(textsPosts).toHaveLength(1);
+});
+
+test('401 keeps entries queued; 413 splits the batch', async ({ page, site, collector }) => {
+  let mode: '401' | '413' = '401';
+  collector.answer = (batch) => (mode === '401' ? { status: 401 } : batch.length > 1 ? { status: 413 } : {});
+  await page.goto(site.page(pageWith(withEndpoint())));
+  await page.evaluate(() => window.assent?.acceptAll());
+  await expect.poll(() => collector.posts.filter((p) => p.answered === 401).length).toBeGreaterThan(0);
+  mode = '413';
+  await page.reload();
+  await expect.poll(() => collector.stored.size, { timeout: 15_000 }).toBe(2);
+  expect(collector.posts.some((p) => p.answered === 413 && p.ids.length === 2)).toBe(true);
+  expect(collector.posts.filter((p) => p.answered === 200).every((p) => p.ids.length === 1)).toBe(true);
+});
+
+test('offline, then online: the entry goes out as soon as the browser is back', async ({
+  page,
+  context,
+  site,
+  collector,
+}) => {
+  await page.goto(site.page(pageWith(withEndpoint())));
+  await context.setOffline(true);
+  // The decision stands at once; its receipt waits for the network (here even the sync chunk cannot load).
+  const outcome = await page.evaluate(() =>
+    window.assent?.rejectAll().then(
+      () => 'recorded',
+      () => 'waiting',
+    ),
+  );
+  expect(await page.evaluate(() => window.assent?.getState().decided)).toBe(true);
+  await page.waitForTimeout(300);
+  expect(collector.stored.size).toBe(0);
+  test.info().annotations.push({ type: 'offline decision', description: String(outcome) });
+  await context.setOffline(false);
+  await expect.poll(() => collector.of('consent').length).toBe(1);
+});
+
+test('Global Privacy Control records one gpc receipt on the first page view', async ({ page, site, collector }) => {
+  await page.addInitScript(() =>
+    Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }),
+  );
+  const url = site.page(pageWith(withEndpoint()));
+  await page.goto(url);
+  await expect.poll(() => collector.of('consent').length).toBe(1);
+  expect(collector.of('consent')[0]).toMatchObject({ method: 'gpc', gpc: true });
+  await page.reload();
+  await page.waitForTimeout(300);
+  expect(collector.of('consent')).toHaveLength(1);
+  await expect(page.getByRole('region', { name: 'Your privacy choices' })).toBeVisible();
+});
+
+test('the visitor downloads their record and erases their data from the preference center', async ({
+  page,
+  site,
+  collector,
+}) => {
+  await page.goto(site.page(pageWith(withEndpoint())));
+  await banner(page).getByRole('button', { name: 'Accept all' }).click();
+  await expect.poll(() => collector.of('consent').length).toBe(1);
+  const consentId = await page.evaluate(() => window.assent?.getState().id);
+  await page.evaluate(() => window.assent?.showPreferences());
+  const dialog = page.getByRole('dialog', { name: 'Privacy settings' });
+  const downloading = page.waitForEvent('download');
+  await dialog.getByRole('button', { name: 'Download my consent record' }).click();
+  const file = JSON.parse(readFileSync((await (await downloading).path()) as string, 'utf8'));
+  expect(file.consentId).toBe(consentId);
+  expect(file.receipts[0]).toMatchObject({ consentId, signature: expect.stringMatching(/^sig\./) });
+  expect(file.kantaraConsentReceipts[0]).toMatchObject({ version: 'KI-CR-v1.1.0', piiPrincipalId: consentId });
+  expect(file.iso27560Records[0]).toMatchObject({ pii_principal_id: consentId, record_id: file.receipts[0].id });
+  page.once('dialog', (d) => d.accept());
+  await dialog.getByRole('button', { name: 'Erase my consent data' }).click();
+  await expect(dialog.getByRole('status')).toHaveText('Your consent data has been erased.');
+  await expect.poll(() => collector.of('erasure').length).toBe(1);
+  expect(collector.of('erasure')[0]).toMatchObject({ consentId });
+  expect(await page.evaluate(() => window.assent?.receipts())).toEqual([]);
+  expect(await page.evaluate(() => window.assent?.getState())).toMatchObject({ id: '', decided: false });
+  await page.keyboard.press('Escape');
+  await expect(banner(page)).toBeVisible();
+});
+
+test.describe('on a plain-http page other than localhost (*.test maps to loopback)', () => {
+  test('ids, hashes and locking still work without crypto.subtle, randomUUID or Web Locks', async ({
+    page,
+    site,
+    collector,
+  }) => {
+    const url = site.page(pageWith(withEndpoint())).replace('127.0.0.1', 'shop.test');
+    await page.goto(url);
+    expect(await page.evaluate(() => [isSecureContext, !!crypto.subtle, !!navigator.locks])).toEqual([
+      false,
+      false,
+      false,
+    ]);
+    const receipt = await page.evaluate(() => window.assent?.acceptAll());
+    await expect.poll(() => collector.of('consent').length).toBe(1);
+    expect(receipt?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    expect(receipt?.consentId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4/);
+    // The same texts hash the same as in a secure context.
+    const secure = site.page(pageWith(withEndpoint()));
+    await page.goto(secure);
+    const again = await page.evaluate(() => window.assent?.acceptAll());
+    expect(again?.textHash).toBe(receipt?.textHash);
+  });
+});

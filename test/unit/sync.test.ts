@@ -1,0 +1,232 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { toIso27560, toKantara } from '../../src/core/exports';
+import { buildReceipt } from '../../src/core/receipt';
+import type { Entry } from '../../src/core/types';
+import { backoffMs, batches, MAX_BATCH_BYTES, post, retryAfterMs } from '../../src/sync/deliver';
+import { openStore } from '../../src/sync/store';
+import { shopConfig } from '../fixtures/configs';
+
+const config = {
+  ...shopConfig(),
+  controller: { ...shopConfig().controller, address: '1 rue X, Paris', dpo: { email: 'dpo@shop.example' } },
+};
+config.purposes[3].transfers = { outsideEU: true, safeguard: 'scc' };
+const receipt = buildReceipt({
+  config,
+  language: 'en',
+  id: '0193a5b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b',
+  consentId: 'c0ffee00-0000-4000-8000-000000000000',
+  previousId: null,
+  time: Date.UTC(2026, 10, 21, 10),
+  method: 'preferences',
+  origin: 'https://shop.example',
+  textHash: 'sha256-abc',
+  gpc: false,
+  purposes: { necessary: true, legal: true, security: true, analytics: true, marketing: false },
+});
+
+describe('backoff', () => {
+  it('grows exponentially with full jitter, is capped at 5 minutes, and never comes before Retry-After', () => {
+    expect([0, 1, 2, 3].map((a) => backoffMs(a, 0, () => 1))).toEqual([1000, 2000, 4000, 8000]);
+    expect(backoffMs(20, 0, () => 1)).toBe(300_000);
+    expect(backoffMs(3, 0, () => 0.5)).toBe(4000);
+    expect(backoffMs(0, 30_000, () => 1)).toBe(30_000);
+  });
+
+  it('reads Retry-After in seconds or as an HTTP date', () => {
+    expect(retryAfterMs('120')).toBe(120_000);
+    expect(retryAfterMs('Sun, 22 Nov 2026 00:01:00 GMT', Date.UTC(2026, 10, 22, 0, 0, 0))).toBe(60_000);
+    expect(retryAfterMs(null)).toBeUndefined();
+    expect(retryAfterMs('soon')).toBeUndefined();
+  });
+});
+
+describe('batches', () => {
+  it('stay under 60 KB and keep every entry in order', () => {
+    const entries = Array.from(
+      { length: 50 },
+      (_, i) => ({ ...receipt, id: `id-${i}`, texts: 'x'.repeat(5000) }) as unknown as Entry,
+    );
+    const out = batches(entries);
+    expect(out.flat().map((e) => e.id)).toEqual(entries.map((e) => e.id));
+    for (const b of out)
+      expect(new TextEncoder().encode(JSON.stringify(b)).length).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+    expect(out.length).toBeGreaterThan(1);
+  });
+});
+
+describe('what the endpoint answered', () => {
+  afterEach(() => vi.unstubAllGlobals());
+  const answer = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response(body === undefined ? null : JSON.stringify(body), { status, headers })),
+    );
+  const batch = [receipt as Entry, { ...receipt, id: 'other' } as Entry];
+
+  it('2xx delivers the batch, with signatures and the entries it rejected by name', async () => {
+    answer(200, {
+      results: [
+        { id: receipt.id, status: 'accepted', signature: 'jws' },
+        { id: 'other', status: 'rejected', reason: 'bad' },
+      ],
+    });
+    expect(await post('/e', batch)).toEqual({
+      kind: 'delivered',
+      signatures: { [receipt.id]: 'jws' },
+      rejected: { other: 'bad' },
+    });
+  });
+
+  it('sends text/plain, so that no CORS preflight is needed', async () => {
+    answer(200, {});
+    await post('/e', batch);
+    const init = (fetch as unknown as { mock: { calls: [string, RequestInit][] } }).mock.calls[0][1];
+    expect(init).toMatchObject({
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
+      keepalive: true,
+    });
+  });
+
+  it('a 400 or 422 naming entries rejects only those', async () => {
+    answer(422, { error: { code: 'invalid', message: 'no', ids: ['other'] } });
+    expect(await post('/e', batch)).toEqual({ kind: 'rejected', rejected: { other: 'no' }, retryAfter: undefined });
+  });
+
+  it.each([400, 401, 403, 429, 500, 503])('%i without names keeps everything queued', async (status) => {
+    answer(status, { error: { code: 'x', message: 'y' } }, { 'Retry-After': '7' });
+    expect(await post('/e', batch)).toEqual({ kind: 'retry', retryAfter: 7000 });
+  });
+
+  it('413 splits a batch, and keeps a single entry queued', async () => {
+    answer(413, undefined);
+    expect(await post('/e', batch)).toEqual({ kind: 'split' });
+    answer(413, undefined);
+    expect(await post('/e', [receipt])).toMatchObject({ kind: 'retry' });
+  });
+
+  it('a network failure keeps everything queued', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))),
+    );
+    expect(await post('/e', batch)).toEqual({ kind: 'retry' });
+  });
+});
+
+describe('store', () => {
+  it('falls back to memory, says why once, and keeps working', async () => {
+    const failures: string[] = [];
+    const store = openStore((reason) => failures.push(reason));
+    await store.put([
+      ['o:2', 'b'],
+      ['o:1', 'a'],
+      ['h:1', 'x'],
+    ]);
+    expect(await store.list('o:')).toEqual([
+      ['o:1', 'a'],
+      ['o:2', 'b'],
+    ]);
+    await store.remove(['o:1']);
+    expect(await store.list('o:')).toEqual([['o:2', 'b']]);
+    expect(store.durable).toBe(false);
+    expect(failures).toHaveLength(1);
+  });
+});
+
+describe('exports', () => {
+  it('Kantara Consent Receipt v1.1 carries every required field', () => {
+    const k = toKantara(receipt, config);
+    for (const field of [
+      'version',
+      'jurisdiction',
+      'consentTimestamp',
+      'collectionMethod',
+      'consentReceiptID',
+      'piiPrincipalId',
+      'piiControllers',
+      'policyUrl',
+      'services',
+      'sensitive',
+      'spiCat',
+      'language',
+    ])
+      expect(k).toHaveProperty(field);
+    expect(k).toMatchObject({
+      version: 'KI-CR-v1.1.0',
+      consentTimestamp: Date.UTC(2026, 10, 21, 10) / 1000,
+      consentReceiptID: receipt.id,
+    });
+    for (const field of ['piiController', 'onBehalf', 'contact', 'address', 'email', 'phone', 'piiControllerUrl'])
+      expect(k.piiControllers[0]).toHaveProperty(field);
+    expect(k.piiControllers[0].address).toEqual({ streetAddress: '1 rue X, Paris', addressCountry: '' });
+    const purposes = k.services[0].purposes;
+    expect(purposes.map((p) => p.purposeCategory[0])).toEqual(['necessary', 'legal', 'security', 'analytics']);
+    for (const field of [
+      'purpose',
+      'purposeCategory',
+      'consentType',
+      'piiCategory',
+      'primaryPurpose',
+      'termination',
+      'thirdPartyDisclosure',
+      'thirdPartyName',
+    ])
+      expect(purposes[3]).toHaveProperty(field);
+    expect(purposes[3]).toMatchObject({
+      purpose: 'Audience measurement',
+      consentType: 'EXPLICIT',
+      piiCategory: ['usage'],
+      termination: '13 months',
+      thirdPartyDisclosure: true,
+    });
+  });
+
+  it('an ISO/IEC TS 27560 record has its header, processing, PII, parties and events fields', () => {
+    const r = toIso27560(receipt, config);
+    for (const field of ['schema_version', 'record_id', 'pii_principal_id', 'processing', 'parties', 'events'])
+      expect(r).toHaveProperty(field);
+    expect(r.processing).toHaveLength(5);
+    for (const field of [
+      'privacy_notice',
+      'language',
+      'purposes',
+      'lawful_basis',
+      'pii_information',
+      'pii_controllers',
+      'collection_method',
+      'processing_method',
+      'storage_locations',
+      'retention_period',
+      'processing_locations',
+      'geographic_restrictions',
+      'jurisdiction',
+      'recipient_third_parties',
+      'withdrawal_method',
+      'privacy_rights',
+      'codes_of_conduct',
+      'impact_assessment',
+      'authority_party',
+    ])
+      expect(r.processing[3]).toHaveProperty(field);
+    for (const field of [
+      'pii_type',
+      'pii_attribute_id',
+      'pii_optional',
+      'sensitive_pii_category',
+      'special_pii_category',
+    ])
+      expect(r.processing[3].pii_information[0]).toHaveProperty(field);
+    for (const field of ['party_name', 'party_role', 'party_contact', 'party_type'])
+      expect(r.parties[0]).toHaveProperty(field);
+    for (const field of ['event_time', 'validity_duration', 'entity_id', 'event_type', 'event_state'])
+      expect(r.events[0]).toHaveProperty(field);
+    expect(r.processing[3]).toMatchObject({
+      lawful_basis: 'consent',
+      geographic_restrictions: 'transfers outside the EU under standard contractual clauses',
+    });
+    expect(r.events.map((e) => e.event_state)).toEqual(['not required', 'not required', 'given', 'given', 'refused']);
+    expect(r.events[0].validity_duration).toBe('P182D');
+  });
+});
