@@ -72,11 +72,23 @@ const newVisitor = sum([loader, chunk('ui'), sizes(largest('texts'))]);
 const placeholder = sum([chunk('placeholder'), sizes(largest('short'))]);
 const reopen = sum([chunk('reopen'), sizes(largest('short'))]);
 header('What a visitor downloads (largest language)', ['visitor', 'files', 'gzip', 'brotli']);
-row(['new', 'assent.js + ui.js + texts-xx.js', newVisitor.gzip, newVisitor.brotli]);
+row(['new (page view)', 'assent.js + ui.js + texts-xx.js', newVisitor.gzip, newVisitor.brotli]);
 row(['returning', 'assent.js', loader.gzip, loader.brotli]);
 row(['returning, page with an embed', '+ placeholder.js + short-xx.js', placeholder.gzip, placeholder.brotli]);
 row(['returning, reopen button on', '+ reopen.js + short-xx.js', reopen.gzip, reopen.brotli]);
-row(['a decision (receipt)', '+ record.js', chunk('record').gzip, chunk('record').brotli]);
+row(['deciding (on the first interaction with the banner)', '+ sync.js', chunk('sync').gzip, chunk('sync').brotli]);
+row([
+  'downloading the consent record',
+  '+ exports-shared.js',
+  chunk('exports-shared').gzip,
+  chunk('exports-shared').brotli,
+]);
+row([
+  'plain-http pages only',
+  '+ sha256-js-shared.js',
+  chunk('sha256-js-shared').gzip,
+  chunk('sha256-js-shared').brotli,
+]);
 
 // Banner paint: the frame in which the banner's box first exists in the page is the one that paints
 // it; its requestAnimationFrame time is taken as the paint time.

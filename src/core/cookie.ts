@@ -2,7 +2,7 @@
 //
 //   1.<consentId>.<receiptId>.<updatedAt>.<method><flags>.<policyVersion>.<choices>.<checksum>
 //
-// consentId and receiptId are UUIDs as 32 hex digits (receiptId may be empty), updatedAt is epoch
+// consentId and receiptId are UUIDs (receiptId may be empty), updatedAt is epoch
 // milliseconds in base 36, method is one letter (b, p, a, g) and flags are letters after it,
 // policyVersion is percent-encoded (with "." as %2E), choices are `<purposeId><0|1>` joined by "|",
 // and the checksum is FNV-1a (32 bit, base 36) of everything before it.
@@ -36,14 +36,13 @@ export const checksum = (s: string): string => {
   return (h >>> 0).toString(36);
 };
 
-const hex = (uuid: string | null) => (uuid || '').replace(/-/g, '');
-const uuid = (h: string) => `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export const encodeConsentCookie = (c: DecodedConsent): string => {
   const body = [
     1,
-    hex(c.consentId),
-    hex(c.receiptId),
+    c.consentId,
+    c.receiptId || '',
     c.updatedAt.toString(36),
     c.method[0] + (c.gpc ? 'g' : '') + (c.pending ? 'o' : ''),
     encodeURIComponent(c.policyVersion).replace(/\./g, '%2E'),
@@ -60,17 +59,12 @@ export const decodeConsentCookie = (value: string | null | undefined): DecodedCo
   if (parts.length !== 8 || parts[0] !== '1') return null;
   const [, id, receipt, time, mode, version, choices, sum] = parts;
   const method = METHODS[mode[0]];
-  if (
-    checksum(parts.slice(0, 7).join('.')) !== sum ||
-    !/^[0-9a-f]{32}$/.test(id) ||
-    !/^([0-9a-f]{32})?$/.test(receipt) ||
-    !method
-  )
+  if (checksum(parts.slice(0, 7).join('.')) !== sum || !UUID.test(id) || (receipt && !UUID.test(receipt)) || !method)
     return null;
   const out: DecodedConsent = {
     v: 1,
-    consentId: uuid(id),
-    receiptId: receipt ? uuid(receipt) : null,
+    consentId: id,
+    receiptId: receipt || null,
     updatedAt: parseInt(time, 36),
     method,
     gpc: mode.includes('g'),

@@ -139,27 +139,33 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
     tellTabs();
   };
 
-  // The sync chunk: receipts, history, delivery. Started once, on first use.
+  // What the lazily loaded parts get (the UI's and the sync chunk's interfaces in one object);
+  // config, language, gpcDenied and api join it at init.
   let loaded: Decision;
-  const syncHost: SyncHost = {
-    get config() {
-      return config as AssentConfig;
-    },
-    get language() {
-      return language;
-    },
+  let view: ViewName | null = null;
+  const host = {
     emit,
     // The decision as this page found it: a receipt its predecessor could not store is rebuilt from it.
     decision: () => loaded,
     state: snapshot,
     uiTexts: () => loadTexts(language).then((t) => ({ ...t.default, ...config?.ui?.texts?.[language] })),
-    setPending: (pending) => {
+    setPending: (pending: boolean) => {
       if (decision.method && decision.pending !== pending) persist({ ...decision, pending });
     },
-  };
+    download: () => sync().then((m) => m.download()),
+    prepare: () => {
+      loadSync();
+    },
+    shown: (next: ViewName | null) => {
+      if (view) emit('hide', { view });
+      view = next;
+      if (view) emit('show', { view });
+    },
+  } as unknown as UiHost & SyncHost;
+  // The sync chunk: receipts, history, delivery. Started once, on first use.
   const sync = () =>
     loadSync().then((m) => {
-      m.start(syncHost);
+      m.start(host);
       return m;
     });
 
@@ -220,28 +226,7 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
   };
 
   // The UI parts load only when something must be shown, in parallel with the page.
-  let view: ViewName | null = null;
-  const host = {
-    get config() {
-      return config as AssentConfig;
-    },
-    get language() {
-      return language;
-    },
-    get gpcDenied() {
-      return denied;
-    },
-    decide,
-    download: () => sync().then((m) => m.download()),
-    prepare: () => {
-      loadSync();
-    },
-    shown: (next: ViewName | null) => {
-      if (view) emit('hide', { view });
-      view = next;
-      if (view) emit('show', { view });
-    },
-  } as UiHost;
+  host.decide = decide;
   const whenBody = (run: () => void) =>
     document.body ? run() : document.addEventListener('DOMContentLoaded', run, { once: true });
   // The last view asked for wins, however the files and the page's body arrive.
@@ -252,13 +237,13 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
     wanted = next;
     (ui ||= Promise.all([loadUi(), loadTexts(language)])).then(
       ([m, texts]) => whenBody(() => wanted !== view && m.show(host, texts.default, wanted)),
-      (e) => error('ui', `the banner could not be loaded (${e})`),
+      (e) => error('ui', `could not load the UI (${e})`),
     );
   };
   const withShortTexts = <T>(load: () => Promise<T>, use: (part: T, texts: Texts) => void) =>
     Promise.all([load(), loadShortTexts(language)]).then(
       ([part, texts]) => whenBody(() => use(part, texts.default)),
-      (e) => error('ui', `a part of the UI could not be loaded (${e})`),
+      (e) => error('ui', `could not load the UI (${e})`),
     );
   const showReopenButton = () => {
     if (state.decided && config?.ui?.reopenButton) withShortTexts(loadReopen, (m, texts) => m.mount(host, texts));
@@ -334,6 +319,7 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
       if (!isDecided(c.purposes, decision.choices)) showView('banner');
       const signal = (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
       denied = gpcDenied(c.purposes, c.consent?.gpc || 'deny-marketing', signal);
+      Object.assign(host, { config: c, language, gpcDenied: denied });
       if (__CONSENT_MODE__)
         pushConsentMode(
           c,

@@ -32,8 +32,7 @@ export const startGate = (
   const releaseScript = (old: HTMLScriptElement) => {
     // The browser never runs a script whose type is changed in place, so a new element takes its place.
     const s = document.createElement('script');
-    for (const a of Array.from(old.attributes))
-      if (a.name !== 'type' && a.name !== 'data-type') s.setAttribute(a.name, a.value);
+    for (const a of old.attributes) if (a.name !== 'type' && a.name !== 'data-type') s.setAttribute(a.name, a.value);
     const type = old.getAttribute('data-type');
     if (type) s.type = type;
     // Browsers hide nonces from getAttribute; the property still holds the value.
@@ -97,7 +96,7 @@ export const startGate = (
     // While the page parses, elements arrive one by one, mostly without children: only a
     // subtree added at once (innerHTML, append) needs a query.
     for (const r of records)
-      for (const n of Array.from(r.addedNodes))
+      for (const n of r.addedNodes)
         if (n.nodeType === 1) {
           if ((n as Element).matches(SELECTOR)) consider(n as Element);
           else if ((n as Element).firstElementChild) scan(n as Element);

@@ -21,8 +21,8 @@ describe('consent cookie', () => {
   it('is compact and uses only cookie-safe characters', () => {
     const value = encodeConsentCookie(decision);
     expect(value).toMatch(/^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]+$/);
-    expect(value.length).toBeLessThan(130);
-    expect(value.startsWith('1.3f1c2a4e8b7d4c1e9a2b5d6e7f809a1b.')).toBe(true);
+    expect(value.length).toBeLessThan(140);
+    expect(value.startsWith('1.3f1c2a4e-8b7d-4c1e-9a2b-5d6e7f809a1b.')).toBe(true);
   });
 
   it('keeps flags, an empty receipt id, no choices and a policy version with dots and accents', () => {
@@ -39,7 +39,7 @@ describe('consent cookie', () => {
   });
 
   it('reads a hand-written cookie as documented in the README', () => {
-    const body = '1.3f1c2a4e8b7d4c1e9a2b5d6e7f809a1b..mi8fx1c0.p.7.analytics1|marketing0';
+    const body = '1.3f1c2a4e-8b7d-4c1e-9a2b-5d6e7f809a1b..mi8fx1c0.p.7.analytics1|marketing0';
     expect(decodeConsentCookie(`${body}.${checksum(body)}`)).toMatchObject({
       receiptId: null,
       method: 'preferences',
@@ -58,21 +58,21 @@ describe('consent cookie', () => {
     [
       'an unknown method',
       (() => {
-        const body = '1.3f1c2a4e8b7d4c1e9a2b5d6e7f809a1b..mi8fx1c0.x.7.analytics1';
+        const body = '1.3f1c2a4e-8b7d-4c1e-9a2b-5d6e7f809a1b..mi8fx1c0.x.7.analytics1';
         return `${body}.${checksum(body)}`;
       })(),
     ],
     [
       'a choice that is not 0 or 1',
       (() => {
-        const body = '1.3f1c2a4e8b7d4c1e9a2b5d6e7f809a1b..mi8fx1c0.b.7.analytics2';
+        const body = '1.3f1c2a4e-8b7d-4c1e-9a2b-5d6e7f809a1b..mi8fx1c0.b.7.analytics2';
         return `${body}.${checksum(body)}`;
       })(),
     ],
     [
       'a broken percent escape',
       (() => {
-        const body = '1.3f1c2a4e8b7d4c1e9a2b5d6e7f809a1b..mi8fx1c0.b.%E0%A4%A.analytics1';
+        const body = '1.3f1c2a4e-8b7d-4c1e-9a2b-5d6e7f809a1b..mi8fx1c0.b.%E0%A4%A.analytics1';
         return `${body}.${checksum(body)}`;
       })(),
     ],
