@@ -1,5 +1,6 @@
 // End-to-end tests in real Chromium (Debian's, or CHROMIUM_PATH).
 import { defineConfig } from '@playwright/test';
+import { chromiumLaunch } from './test/e2e/chromium';
 
 export default defineConfig({
   testDir: 'test/e2e',
@@ -12,19 +13,6 @@ export default defineConfig({
   use: {
     browserName: 'chromium',
     headless: true,
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        // Host names under .test reach the test server: a plain-http origin that is not localhost.
-        '--host-resolver-rules=MAP *.test 127.0.0.1',
-      ],
-    },
+    launchOptions: chromiumLaunch,
   },
 });

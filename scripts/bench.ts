@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
+import { chromiumLaunch } from '../test/e2e/chromium';
 import { buildAll, buildLoader, FEATURES } from './build';
 
 const dist = resolve(import.meta.dirname, '../dist');
@@ -99,18 +100,7 @@ const urls: { banner: string } = JSON.parse(
   await new Promise<string>((done) => server.stdout.once('data', (d) => done(String(d)))),
 );
 const url = urls.banner;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await chromium.launch(chromiumLaunch);
 const paints: number[] = [];
 const longTasks: number[] = [];
 for (let i = 0; i < RUNS; i++) {
