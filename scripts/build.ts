@@ -8,7 +8,7 @@ import { minify } from 'terser';
 import { build, type InlineConfig, type Plugin } from 'vite';
 import { LANGUAGES } from '../src/core/i18n';
 import type { Texts } from '../src/core/texts';
-import { generateConfigSchema, SCHEMA_FILE } from './schema';
+import { writeSchemas } from './schema';
 
 const root = resolve(import.meta.dirname, '..');
 const src = (p: string) => resolve(root, 'src', p);
@@ -159,9 +159,9 @@ const buildCli = async (outDir: string) => {
 export const buildAll = async (outDir = resolve(root, 'dist')) => {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  const schema = `${JSON.stringify(generateConfigSchema(), null, 2)}\n`;
-  writeFileSync(resolve(root, SCHEMA_FILE), schema);
-  writeFileSync(resolve(outDir, 'assent.schema.json'), schema);
+  const schemas = writeSchemas();
+  writeFileSync(resolve(outDir, 'assent.schema.json'), schemas.config);
+  writeFileSync(resolve(outDir, 'assent.entry.schema.json'), schemas.entry);
   const chunks = await buildChunks(outDir);
   await buildLoader({ outDir, fileName: 'assent.js', chunks });
   await buildLoader({ outDir, fileName: 'assent.dev.js', chunks, dev: true });

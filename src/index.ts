@@ -6,6 +6,9 @@ import { publish } from './loader/global';
 
 export type * from './core/config';
 export type { DecodedConsent } from './core/cookie';
+export { entryIssues } from './core/entries';
+export type { Issue } from './core/schema-check';
+export type { Texts } from './core/texts';
 export type * from './core/types';
 export { type ConfigIssue, type ConfigReport, validateConfig } from './core/validate';
 

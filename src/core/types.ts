@@ -29,23 +29,41 @@ export interface ReceiptPurpose {
   recipients: string[];
 }
 
+/**
+ * A UUID.
+ * @pattern ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
+ */
+export type Uuid = string;
+
+/**
+ * An ISO 8601 time in UTC, as `Date.prototype.toISOString` writes it.
+ * @pattern ^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$
+ */
+export type IsoTime = string;
+
+/**
+ * `sha256-` and the base64 SHA-256 of the canonical JSON of the texts shown.
+ * @pattern ^sha256-[A-Za-z0-9+/]{43}=$
+ */
+export type TextHash = string;
+
 /** A consent receipt (SPEC §6). Extra fields may be added; none of these is renamed. */
 export interface Receipt {
   type: 'consent';
   /** UUIDv7: unique and time-ordered. */
-  id: string;
-  consentId: string;
+  id: Uuid;
+  consentId: Uuid;
   /** The receipt this one supersedes. */
-  previousId: string | null;
-  timestamp: string;
+  previousId: Uuid | null;
+  timestamp: IsoTime;
   method: Method;
   policy: { url: string; version: string };
   language: string;
   /** The site where the decision was made. */
   origin: string;
-  /** `sha256-<base64>` of the canonical JSON of the texts shown. */
-  textHash: string;
+  textHash: TextHash;
   gpc: boolean;
+  /** @minItems 1 */
   purposes: ReceiptPurpose[];
   /** In this browser's history: the endpoint's compact JWS over the receipt, once it answered. */
   signature?: string;
@@ -56,18 +74,18 @@ export interface Receipt {
 /** The texts behind a `textHash`, sent once per hash. */
 export interface TextsEntry {
   type: 'texts';
-  id: string;
-  textHash: string;
+  id: Uuid;
+  textHash: TextHash;
   language: string;
-  texts: unknown;
+  texts: Record<string, unknown>;
 }
 
 /** An erasure request made by `forget()`. */
 export interface ErasureEntry {
   type: 'erasure';
-  id: string;
-  consentId: string;
-  timestamp: string;
+  id: Uuid;
+  consentId: Uuid;
+  timestamp: IsoTime;
 }
 
 /** What travels to the endpoint. */
@@ -106,4 +124,18 @@ export interface AssentApi {
   /** Erases local consent data and queues an erasure request. */
   forget(): Promise<void>;
   readonly version: string;
+}
+
+/** A call queued before the loader runs: `(window.assentQueue = window.assentQueue || []).push(api => …)`. */
+export type AssentQueued = (api: AssentApi) => void;
+
+declare global {
+  interface Window {
+    /** The API, once the loader has run. */
+    assent?: AssentApi;
+    /** Calls queued before the loader; afterwards an object whose `push` runs them at once. */
+    assentQueue?: AssentQueued[] | { push: (...calls: AssentQueued[]) => number };
+    /** A config set before the loader, as an alternative to `#assent-config`. */
+    assentConfig?: unknown;
+  }
 }

@@ -9,112 +9,13 @@ import schema from './config.schema.json';
 import { CONSENT_MODE_TYPES } from './consent-mode';
 import { MAX_AGE_DAYS } from './decision';
 import { patternRegExp } from './patterns';
+import { child, type Issue, type Schema, schemaIssues, show } from './schema-check';
 
-export interface ConfigIssue {
-  /** Where, e.g. `config.purposes[2].basis`. */
-  path: string;
-  message: string;
-}
+export type { Issue as ConfigIssue } from './schema-check';
 export interface ConfigReport {
-  errors: ConfigIssue[];
-  warnings: ConfigIssue[];
+  errors: Issue[];
+  warnings: Issue[];
 }
-
-interface Schema {
-  $ref?: string;
-  type?: string | string[];
-  enum?: unknown[];
-  const?: unknown;
-  anyOf?: Schema[];
-  properties?: Record<string, Schema>;
-  required?: string[];
-  additionalProperties?: boolean | Schema;
-  items?: Schema;
-  minItems?: number;
-  pattern?: string;
-  minimum?: number;
-}
-
-const definitions = (schema as { definitions: Record<string, Schema> }).definitions;
-const resolve = (s: Schema): Schema => (s.$ref ? resolve(definitions[s.$ref.split('/').pop() as string]) : s);
-
-const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
-const typeOf = (v: unknown) =>
-  v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v;
-const A: Record<string, string> = {
-  string: 'a text',
-  object: 'an object',
-  array: 'a list',
-  boolean: 'true or false',
-  number: 'a number',
-  integer: 'a whole number',
-  null: 'null',
-};
-const expected = (s: Schema): string => {
-  s = resolve(s);
-  if (s.anyOf) return s.anyOf.map(expected).join(' or ');
-  if (s.enum) return `one of ${s.enum.join(', ')}`;
-  if (s.type === 'object' && !s.properties) return 'an object of texts per language';
-  return ([] as string[])
-    .concat(s.type || 'anything')
-    .map((t) => A[t] || t)
-    .join(' or ');
-};
-const child = (path: string, key: string | number) =>
-  typeof key === 'number'
-    ? `${path}[${key}]`
-    : /^[A-Za-z_$][\w$]*$/.test(key)
-      ? `${path}.${key}`
-      : `${path}[${JSON.stringify(key)}]`;
-const matchesType = (s: Schema, v: unknown) => {
-  const t = typeOf(v);
-  return !s.type || ([] as string[]).concat(s.type).some((x) => x === t || (x === 'number' && t === 'integer'));
-};
-
-const walk = (s: Schema, v: unknown, path: string, out: ConfigIssue[]): void => {
-  s = resolve(s);
-  const bad = (want: string) => out.push({ path, message: `${path} must be ${want} (got ${show(v)})` });
-  if (s.anyOf) {
-    const tries = s.anyOf.map((branch) => {
-      const errors: ConfigIssue[] = [];
-      walk(branch, v, path, errors);
-      return { branch: resolve(branch), errors };
-    });
-    if (tries.some((t) => !t.errors.length)) return;
-    const sameType = tries.filter((t) => matchesType(t.branch, v));
-    if (sameType.length === 1) out.push(...sameType[0].errors);
-    else bad(expected(s));
-    return;
-  }
-  if (s.enum) {
-    if (!s.enum.includes(v)) bad(expected(s));
-    return;
-  }
-  if (!matchesType(s, v)) {
-    bad(expected(s));
-    return;
-  }
-  if (typeof v === 'string' && s.pattern && !new RegExp(s.pattern).test(v)) bad(`text matching ${s.pattern}`);
-  if (typeof v === 'number' && s.minimum !== undefined && v < s.minimum) bad(`at least ${s.minimum}`);
-  if (Array.isArray(v)) {
-    if (s.minItems && v.length < s.minItems) bad(`a list of at least ${s.minItems}`);
-    if (s.items) for (let i = 0; i < v.length; i++) walk(s.items, v[i], child(path, i), out);
-  } else if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    for (const key of s.required || [])
-      if (o[key] === undefined) out.push({ path: child(path, key), message: `${child(path, key)} is required` });
-    for (const key of Object.keys(o)) {
-      const p = s.properties?.[key];
-      if (p) walk(p, o[key], child(path, key), out);
-      else if (typeof s.additionalProperties === 'object') walk(s.additionalProperties, o[key], child(path, key), out);
-      else if (s.additionalProperties === false)
-        out.push({
-          path: child(path, key),
-          message: `${child(path, key)} is not a config field; ${path} takes ${Object.keys(s.properties || {}).join(', ')}`,
-        });
-    }
-  }
-};
 
 const LANGUAGE_TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 
@@ -138,9 +39,8 @@ const urlError = (value: string): string | null => {
 
 /** Every problem of a config, each with its path and the fix. */
 export const validateConfig = (config: unknown): ConfigReport => {
-  const errors: ConfigIssue[] = [];
-  const warnings: ConfigIssue[] = [];
-  walk(schema as Schema, config, 'config', errors);
+  const errors = schemaIssues(schema as Schema, config, 'config');
+  const warnings: Issue[] = [];
   if (!config || typeof config !== 'object') return { errors, warnings };
   const c = config as AssentConfig;
   const err = (path: string, message: string) => errors.push({ path, message: `${path} ${message}` });

@@ -1,14 +1,7 @@
 // window.assent and the pre-load queue (SPEC §4).
-import type { AssentApi } from '../core/types';
+import type { AssentApi, AssentQueued } from '../core/types';
 
-type Queued = (api: AssentApi) => void;
-declare global {
-  interface Window {
-    assent?: AssentApi;
-    assentQueue?: Queued[] | { push: (...calls: Queued[]) => number };
-    assentConfig?: unknown;
-  }
-}
+type Queued = AssentQueued;
 
 /** Makes the API global and runs the calls queued before the loader (and any pushed later). */
 export const publish = (api: AssentApi) => {

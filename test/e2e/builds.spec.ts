@@ -26,7 +26,7 @@ test('assent.dev.js reports every problem and warning of the config, and fails c
     expect.arrayContaining([
       'warning: assent: config.consent.maxAgeDays is 500; it is clamped to 395 (13 months, as regulators recommend)',
       'error: assent: config.purposes[3].basis must be one of consent, legitimate-interest, contract, legal-obligation (got "consnet")',
-      expect.stringContaining('error: assent: config.purposes[4].titel is not a config field'),
+      expect.stringContaining('error: assent: config.purposes[4].titel is not a known field'),
       'error: assent: the config has 2 error(s), listed above; nothing gated will run',
     ]),
   );

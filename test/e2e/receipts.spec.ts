@@ -88,6 +88,7 @@ test('endpoint down (refused, then 503, then slow) across a reload: every entry 
 
 test('a decision made just before leaving the page is delivered, with the texts it was shown', async ({
   page,
+  browser,
   site,
   collector,
 }) => {
@@ -98,14 +99,15 @@ test('a decision made just before leaving the page is delivered, with the texts 
   await banner(page).getByRole('button', { name: 'Reject all' }).click();
   await expect.poll(() => collector.of('consent').length).toBe(1);
   const normal = collector.of('consent')[0];
-  await page.context().clearCookies();
-  await page.evaluate(() => indexedDB.deleteDatabase('assent'));
-  // Now leave at once: whether the page got to send it or the next page rebuilds it, it arrives.
-  await page.goto(site.page(pageWith(config)));
-  await banner(page).getByRole('button', { name: 'Reject all' }).click();
-  const id = await cookieReceiptId(page);
-  await page.goto(next);
+  // Now, as a new visitor, leave at once: whether the page got to send it or the next page rebuilds
+  // it, it arrives.
+  const other = await (await browser.newContext()).newPage();
+  await other.goto(site.page(pageWith(config)));
+  await banner(other).getByRole('button', { name: 'Reject all' }).click();
+  const id = await cookieReceiptId(other);
+  await other.goto(next);
   await expect.poll(() => collector.stored.get(id)).toMatchObject({ id, method: 'banner', textHash: normal.textHash });
+  await other.context().close();
 });
 
 test('a receipt the page could not store before it closed is rebuilt from the cookie on the next page', async ({
@@ -125,9 +127,11 @@ test('a receipt the page could not store before it closed is rebuilt from the co
   });
   await page.evaluate(() => window.assent?.acceptAll());
   const id = await cookieReceiptId(page);
-  collector.answer = () => ({});
   await page.reload();
-  await expect.poll(() => collector.stored.get(id)).toMatchObject({ id, method: 'api', recovered: true });
+  collector.answer = () => ({});
+  await expect
+    .poll(() => collector.stored.get(id), { timeout: 10_000 })
+    .toMatchObject({ id, method: 'api', recovered: true });
 });
 
 test('two tabs deciding at once lose nothing', async ({ context, site, collector }) => {

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ENTRY_SCHEMA_FILE, generateEntrySchema } from '../../scripts/schema';
+import { entryIssues } from '../../src/core/entries';
 import { toIso27560, toKantara } from '../../src/core/exports';
 import { buildReceipt } from '../../src/core/receipt';
 import type { Entry } from '../../src/core/types';
@@ -20,7 +23,7 @@ const receipt = buildReceipt({
   time: Date.UTC(2026, 10, 21, 10),
   method: 'preferences',
   origin: 'https://shop.example',
-  textHash: 'sha256-abc',
+  textHash: `sha256-${'A'.repeat(43)}=`,
   gpc: false,
   purposes: { necessary: true, legal: true, security: true, analytics: true, marketing: false },
 });
@@ -228,5 +231,50 @@ describe('exports', () => {
     });
     expect(r.events.map((e) => e.event_state)).toEqual(['not required', 'not required', 'given', 'given', 'refused']);
     expect(r.events[0].validity_duration).toBe('P182D');
+  });
+});
+
+describe('the entry schema, generated from the types', () => {
+  it('is up to date', () => {
+    expect(JSON.parse(readFileSync(ENTRY_SCHEMA_FILE, 'utf8'))).toEqual(
+      JSON.parse(JSON.stringify(generateEntrySchema())),
+    );
+  });
+
+  it('accepts receipts, texts and erasure entries as the browser makes them, extra fields included', () => {
+    expect(entryIssues(receipt)).toEqual([]);
+    expect(entryIssues({ ...receipt, signature: 'x', recovered: true })).toEqual([]);
+    expect(
+      entryIssues({ type: 'texts', id: receipt.id, textHash: `sha256-${'A'.repeat(43)}=`, language: 'fr', texts: {} }),
+    ).toEqual([]);
+    expect(
+      entryIssues({
+        type: 'erasure',
+        id: receipt.id,
+        consentId: receipt.consentId,
+        timestamp: '2026-11-21T10:00:00.000Z',
+      }),
+    ).toEqual([]);
+  });
+
+  it('names what is wrong with a bad entry', () => {
+    const bad = {
+      ...receipt,
+      consentId: 'bob@example.com',
+      method: 'email',
+      purposes: [{ ...receipt.purposes[0], granted: 'yes' }],
+    };
+    expect(entryIssues(bad).map((i) => i.message)).toEqual([
+      'entry.consentId must be text matching ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$ (got "bob@example.com")',
+      'entry.method must be one of banner, preferences, api, gpc (got "email")',
+      'entry.purposes[0].granted must be true or false (got "yes")',
+    ]);
+    expect(entryIssues({ type: 'erasure', id: 'x' }).map((i) => i.message)).toEqual([
+      'entry.consentId is required',
+      'entry.timestamp is required',
+      'entry.id must be text matching ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$ (got "x")',
+    ]);
+    expect(entryIssues({ type: 'nope', id: receipt.id })).toHaveLength(1);
+    expect(entryIssues('not an object')).toHaveLength(1);
   });
 });

@@ -42,7 +42,7 @@ describe('config validator', () => {
       'config.controller.name must be a text (got 3)',
       'config.policy.version is required',
       'config.purposes[0].id must be text matching ^[a-z0-9_-]{1,32}$ (got "Bad Id")',
-      'config.purposes[2].titel is not a config field; config.purposes[2] takes id, basis, title, description, dataCategories, retention, recipients, transfers, marketing, anonymised',
+      'config.purposes[2].titel is not a known field; config.purposes[2] takes id, basis, title, description, dataCategories, retention, recipients, transfers, marketing, anonymised',
       'config.consent.gpc must be one of deny-marketing, deny-all, ignore (got "deny-some")',
       'config.consent.maxAgeDays must be at least 1 (got 0)',
       'config.googleConsentMode.purposes.a[0] must be one of ad_storage, ad_user_data, ad_personalization, analytics_storage, functionality_storage, personalization_storage, security_storage (got "ads_storage")',
