@@ -12,7 +12,7 @@ export default defineConfig({
     __API__: 'true',
   },
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/unit/**/*.test.tsx'],
+    include: ['test/unit/**/*.test.ts', 'test/unit/**/*.test.tsx', 'test/collector/**/*.test.ts'],
     environment: 'node',
   },
 });

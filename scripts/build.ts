@@ -151,7 +151,10 @@ const buildCli = async (outDir: string) => {
       ssr: true,
       target: 'node20',
       minify: false,
-      rolldownOptions: { input: { cli: src('cli/main.ts') }, output: { format: 'es', entryFileNames: '[name].mjs' } },
+      rolldownOptions: {
+        input: { cli: src('cli/main.ts'), collector: src('collector/main.ts') },
+        output: { format: 'es', entryFileNames: '[name].mjs' },
+      },
     },
   });
 };

@@ -1,0 +1,68 @@
+// Ed25519 compact JWS over the exact text of a receipt, and its JWKS (RFC 7515, 7517, 7638, 8037).
+// Verification needs only the JWKS, so anyone can check a receipt offline.
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  sign,
+  verify,
+} from 'node:crypto';
+
+export interface PublicJwk {
+  kty: 'OKP';
+  crv: 'Ed25519';
+  x: string;
+  kid: string;
+  alg: 'EdDSA';
+  use: 'sig';
+}
+
+export interface SigningKey {
+  kid: string;
+  privateKey: KeyObject;
+  publicJwk: PublicJwk;
+}
+
+const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
+
+/** The RFC 7638 thumbprint of an Ed25519 public key: its key id. */
+export const thumbprint = (x: string) =>
+  b64url(createHash('sha256').update(`{"crv":"Ed25519","kty":"OKP","x":"${x}"}`).digest());
+
+/** A signing key from a private JWK (as stored, or from ASSENT_SIGNING_KEY). */
+export const keyFromJwk = (jwk: { kty?: string; crv?: string; x?: string; d?: string }): SigningKey => {
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || !jwk.x || !jwk.d)
+    throw new Error('the signing key must be a private Ed25519 JWK: {"kty":"OKP","crv":"Ed25519","x":"…","d":"…"}');
+  const privateKey = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x, d: jwk.d }, format: 'jwk' });
+  const kid = thumbprint(jwk.x);
+  return { kid, privateKey, publicJwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x, kid, alg: 'EdDSA', use: 'sig' } };
+};
+
+/** A new private JWK. */
+export const newPrivateJwk = () => generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
+
+/** Signs a payload text, byte for byte, as a compact JWS. */
+export const signCompact = (payload: string, key: SigningKey): string => {
+  const input = `${b64url(JSON.stringify({ alg: 'EdDSA', kid: key.kid }))}.${b64url(payload)}`;
+  return `${input}.${b64url(sign(null, Buffer.from(input), key.privateKey))}`;
+};
+
+/** The payload text of a compact JWS that one of the keys signed, or null. */
+export const verifyCompact = (jws: string, keys: { keys: PublicJwk[] }): string | null => {
+  const [header, payload, signature, extra] = jws.split('.');
+  if (!header || !payload || !signature || extra !== undefined) return null;
+  let kid: unknown;
+  let alg: unknown;
+  try {
+    ({ kid, alg } = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')));
+  } catch {
+    return null;
+  }
+  const jwk = keys.keys.find((k) => k.kid === kid);
+  if (!jwk || alg !== 'EdDSA') return null;
+  const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, format: 'jwk' });
+  const ok = verify(null, Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature, 'base64url'));
+  return ok ? Buffer.from(payload, 'base64url').toString('utf8') : null;
+};

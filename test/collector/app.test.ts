@@ -1,0 +1,167 @@
+// The collector's routes, on a real embedded PostgreSQL (PGlite) and, when DATABASE_URL is set, on a
+// real PostgreSQL server too: same SQL, same answers.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/collector/app';
+import { type Db, migrate, openPglite, openPostgres } from '../../src/collector/db';
+import { verifyCompact } from '../../src/collector/jws';
+import { loadSigningKey } from '../../src/collector/keys';
+import { uuid } from '../../src/core/ids';
+import { buildReceipt } from '../../src/core/receipt';
+import type { Receipt } from '../../src/core/types';
+import { shopConfig } from '../fixtures/configs';
+
+const ORIGIN = 'https://shop.example';
+const receiptFor = (consentId: string, over: Partial<Receipt> = {}): Receipt => ({
+  ...buildReceipt({
+    config: shopConfig(),
+    language: 'fr',
+    id: uuid(Date.now()),
+    consentId,
+    previousId: null,
+    time: Date.now(),
+    method: 'banner',
+    origin: ORIGIN,
+    textHash: `sha256-${'A'.repeat(43)}=`,
+    gpc: false,
+    purposes: { analytics: true },
+  }),
+  ...over,
+});
+
+const backends: [string, () => Promise<Db>][] = [
+  ['PGlite', () => openPglite(mkdtempSync(join(tmpdir(), 'assent-pglite-')))],
+];
+if (process.env.DATABASE_URL) backends.push(['PostgreSQL', () => openPostgres(process.env.DATABASE_URL as string)]);
+
+describe.each(backends)('the collector on %s', (_, open) => {
+  let db: Db;
+  let app: FastifyInstance;
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/receipts',
+      payload: body,
+      headers: { 'content-type': 'text/plain;charset=UTF-8', origin: ORIGIN, ...headers },
+    });
+
+  beforeAll(async () => {
+    db = await open();
+    await migrate(db);
+    await migrate(db);
+    const key = await loadSigningKey(db, mkdtempSync(join(tmpdir(), 'assent-key-')));
+    app = await buildApp({ db, key, origins: [ORIGIN], rateLimit: 0, trustProxy: false, adminToken: 'secret' });
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+  });
+
+  it('stores receipts exactly as sent, signs them, and returns them to the subject with signatures that verify', async () => {
+    const consentId = uuid();
+    const a = receiptFor(consentId);
+    const b = receiptFor(consentId, { previousId: a.id, method: 'preferences' });
+    const rawA = JSON.stringify(a, null, 1);
+    const res = await post(`[${rawA}, ${JSON.stringify(b)}]`);
+    expect(res.statusCode).toBe(200);
+    const { results } = res.json();
+    expect(results.map((r: { status: string }) => r.status)).toEqual(['accepted', 'accepted']);
+    const keys = (await app.inject('/.well-known/jwks.json')).json();
+    expect(verifyCompact(results[0].signature, keys)).toBe(rawA);
+    const back = (await app.inject(`/v1/subjects/${consentId}/receipts`)).json().receipts;
+    expect(back.map((r: { receipt: Receipt }) => r.receipt.id)).toEqual([a.id, b.id]);
+    expect(verifyCompact(back[0].signature, keys)).toBe(rawA);
+    expect(back[0].receivedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('never stores a duplicate id twice, and returns the first signature', async () => {
+    const r = receiptFor(uuid());
+    const first = (await post(`[${JSON.stringify(r)}]`)).json().results[0];
+    const again = (await post(`[${JSON.stringify({ ...r, method: 'api' })}]`)).json().results[0];
+    expect(again).toEqual({ id: r.id, status: 'duplicate', signature: first.signature });
+    expect((await app.inject(`/v1/subjects/${r.consentId}/receipts`)).json().receipts).toHaveLength(1);
+  });
+
+  it('rejects an invalid entry with a reason and stores the valid ones of the same batch', async () => {
+    const good = receiptFor(uuid());
+    const res = await post(JSON.stringify([{ type: 'consent', id: 'nope' }, good, { no: 'id' }]));
+    const { results } = res.json();
+    expect(results.map((r: { status: string }) => r.status)).toEqual(['rejected', 'accepted', 'rejected']);
+    expect(results[0].reason).toContain('entry.id must be text matching');
+  });
+
+  it('stores SQL metacharacters and <script> verbatim and harmlessly', async () => {
+    const nasty = `'); DROP TABLE entries; -- <script>alert("x")</script> \\ \u2028 é`;
+    const r = receiptFor(uuid(), { language: nasty, origin: nasty, policy: { url: nasty, version: nasty } });
+    const raw = JSON.stringify(r);
+    expect((await post(`[${raw}]`)).json().results[0].status).toBe('accepted');
+    const back = (await app.inject(`/v1/subjects/${r.consentId}/receipts`)).json().receipts[0];
+    expect(back.receipt).toEqual(r);
+    expect((await app.inject('/healthz')).statusCode).toBe(200);
+  });
+
+  it('answers 400 to a body that is not a JSON array, 403 to an unknown origin, 413 over 256 KB', async () => {
+    for (const body of ['{"a":1}', 'not json', '[1,', '"x"']) {
+      const res = await post(body);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.code).toBe('not_an_array');
+    }
+    const r = receiptFor(uuid());
+    const refused = await post(`[${JSON.stringify(r)}]`, { origin: 'https://evil.example' });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+    expect((await app.inject(`/v1/subjects/${r.consentId}/receipts`)).json().receipts).toEqual([]);
+    const big = await post(`[${JSON.stringify({ ...r, pad: 'x'.repeat(300 * 1024) })}]`);
+    expect(big.statusCode).toBe(413);
+  });
+
+  it('grants CORS to allowed origins only', async () => {
+    const ok = await app.inject({
+      method: 'OPTIONS',
+      url: '/v1/receipts',
+      headers: { origin: ORIGIN, 'access-control-request-method': 'POST' },
+    });
+    expect(ok.headers['access-control-allow-origin']).toBe(ORIGIN);
+    const no = await app.inject({
+      method: 'OPTIONS',
+      url: '/v1/receipts',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect(no.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('keeps the texts behind a hash, and serves them', async () => {
+    const textHash = `sha256-${'B'.repeat(42)}/=`;
+    const entry = { type: 'texts', id: uuid(Date.now()), textHash, language: 'bg', texts: { title: 'Поверителност' } };
+    expect((await post(JSON.stringify([entry]))).json().results[0].status).toBe('accepted');
+    const res = await app.inject(`/v1/texts/${encodeURIComponent(textHash)}`);
+    expect(res.json()).toEqual({ textHash, language: 'bg', texts: { title: 'Поверителност' } });
+    expect((await app.inject(`/v1/texts/${encodeURIComponent(`sha256-${'C'.repeat(43)}=`)}`)).statusCode).toBe(404);
+  });
+
+  it('erases a subject on request (route or erasure entry); only a count per day remains', async () => {
+    const [one, two] = [uuid(), uuid()];
+    await post(JSON.stringify([receiptFor(one), receiptFor(two)]));
+    expect((await app.inject({ method: 'DELETE', url: `/v1/subjects/${one}` })).statusCode).toBe(200);
+    const erasure = { type: 'erasure', id: uuid(Date.now()), consentId: two, timestamp: new Date().toISOString() };
+    expect((await post(JSON.stringify([erasure]))).json().results[0].status).toBe('accepted');
+    for (const id of [one, two]) expect((await app.inject(`/v1/subjects/${id}/receipts`)).json().receipts).toEqual([]);
+    const [{ count }] = await db.query<{ count: number }>('SELECT count FROM erasures WHERE day = current_date');
+    expect(count).toBeGreaterThanOrEqual(2);
+    expect((await app.inject({ method: 'DELETE', url: '/v1/subjects/not-a-uuid' })).statusCode).toBe(400);
+  });
+
+  it('re-issues the consent cookie with Set-Cookie when the visitor sends it', async () => {
+    const value = `1.3f1c2a4e-8b7d-4c1e-9a2b-5d6e7f809a1b..${Date.now().toString(36)}.b.3.analytics1`;
+    const { checksum } = await import('../../src/core/cookie');
+    const cookie = `${value}.${checksum(value)}`;
+    const res = await post('[]', { cookie: `other=1; assent=${cookie}` });
+    expect(res.headers['set-cookie']).toMatch(
+      new RegExp(`^assent=${cookie.replace(/[.|]/g, '\\$&')}; Path=/; Max-Age=\\d+; SameSite=Lax$`),
+    );
+    expect((await post('[]', { cookie: 'assent=garbage' })).headers['set-cookie']).toBeUndefined();
+  });
+});
