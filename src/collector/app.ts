@@ -1,5 +1,7 @@
 // The collector's HTTP interface (SPEC §7), on Fastify: body limit, CORS and rate limiting come from
 // the framework and its plugins; route schemas are checked by Assent's own schema walker (no eval).
+
+import { timingSafeEqual } from 'node:crypto';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
@@ -10,7 +12,7 @@ import type { Db } from './db';
 import type { SigningKey } from './jws';
 import { jwks } from './keys';
 import { arrayElements } from './raw';
-import { erase, ingest, subjectReceipts, textsFor } from './store';
+import { erase, ingest, receiptsIn, stats, subjectReceipts, textsFor } from './store';
 
 export interface AppOptions {
   db: Db;
@@ -132,10 +134,82 @@ export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
       };
     },
   );
+  // Admin routes: a bearer token, compared in constant time; none configured means none accepted.
+  const admin = async (req: { headers: { authorization?: string } }) => {
+    const given = Buffer.from(/^Bearer (.+)$/.exec(req.headers.authorization || '')?.[1] || '');
+    const wanted = Buffer.from(o.adminToken || '');
+    if (!o.adminToken || given.length !== wanted.length || !timingSafeEqual(given, wanted))
+      throw new HttpError(
+        401,
+        'unauthorized',
+        'a valid admin token is needed: Authorization: Bearer <ASSENT_ADMIN_TOKEN>',
+      );
+  };
+  const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}' };
+  const range = { type: 'object', properties: { from: date, to: date, format: { enum: ['ndjson', 'csv'] } } };
+  app.get('/v1/export', { schema: { querystring: range }, preHandler: admin }, async (req, reply) => {
+    const q = req.query as { from?: string; to?: string; format?: string };
+    const rows = await receiptsIn(o.db, q);
+    if (q.format === 'csv') {
+      reply.type('text/csv; charset=utf-8');
+      return [CSV_HEADER, ...rows.map(csvRow)].join('\r\n') + '\r\n';
+    }
+    reply.type('application/x-ndjson; charset=utf-8');
+    return (
+      rows
+        // One line each: the exact bytes received are in the JWS payload, so the receipt may be compacted here.
+        .map((r) =>
+          JSON.stringify({
+            receivedAt: new Date(r.received_at).toISOString(),
+            signature: r.signature,
+            receipt: JSON.parse(r.body),
+          }),
+        )
+        .map((line) => `${line}\n`)
+        .join('')
+    );
+  });
+  app.get('/v1/stats', { schema: { querystring: range }, preHandler: admin }, async (req) =>
+    stats(o.db, req.query as { from?: string; to?: string }),
+  );
   app.get('/.well-known/jwks.json', async () => jwks(o.db));
   app.get('/healthz', async () => {
     await o.db.query('SELECT 1');
     return { ok: true };
   });
   return app;
+};
+
+const CSV_HEADER =
+  'received_at,id,consent_id,previous_id,timestamp,method,language,origin,policy_url,policy_version,text_hash,gpc,granted,denied,signature';
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+const csvRow = (r: { body: string; signature: string; received_at: Date }) => {
+  const x = JSON.parse(r.body);
+  const ids = (granted: boolean) =>
+    (x.purposes || [])
+      .filter((p: { granted: boolean }) => p.granted === granted)
+      .map((p: { id: string }) => p.id)
+      .join(' ');
+  return [
+    new Date(r.received_at).toISOString(),
+    x.id,
+    x.consentId,
+    x.previousId,
+    x.timestamp,
+    x.method,
+    x.language,
+    x.origin,
+    x.policy?.url,
+    x.policy?.version,
+    x.textHash,
+    x.gpc,
+    ids(true),
+    ids(false),
+    r.signature,
+  ]
+    .map(csvCell)
+    .join(',');
 };

@@ -84,3 +84,59 @@ export const prune = async (db: Db, days: number) =>
       [days],
     )
   ).length;
+
+/** The range of an admin query: inclusive ISO dates on the time the collector received the receipt. */
+export interface Range {
+  from?: string;
+  to?: string;
+}
+const inRange = `type = 'consent' AND ($1::date IS NULL OR received_at >= $1::date)
+  AND ($2::date IS NULL OR received_at < $2::date + 1)`;
+const rangeParams = (r: Range) => [r.from || null, r.to || null];
+
+/** Every stored consent receipt in a range, oldest first, as received. */
+export const receiptsIn = (db: Db, range: Range) =>
+  db.query<{ body: string; signature: string; received_at: Date }>(
+    `SELECT body, signature, received_at FROM entries WHERE ${inRange} ORDER BY received_at, id`,
+    rangeParams(range),
+  );
+
+/** Counts over every stored receipt in a range: per day, per purpose (granted, denied), method, language. */
+export const stats = async (db: Db, range: Range) => {
+  const p = rangeParams(range);
+  const [total] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM entries WHERE ${inRange}`, p);
+  const byDay = await db.query<{ day: string; n: string }>(
+    `SELECT to_char(received_at, 'YYYY-MM-DD') AS day, count(*) AS n FROM entries WHERE ${inRange} GROUP BY day ORDER BY day`,
+    p,
+  );
+  const by = (field: string) =>
+    db.query<{ k: string; n: string }>(
+      `SELECT body::jsonb->>'${field}' AS k, count(*) AS n FROM entries WHERE ${inRange} GROUP BY k ORDER BY k`,
+      p,
+    );
+  const purposes = await db.query<{ purpose_id: string; granted: string; denied: string }>(
+    `SELECT purpose->>'id' AS purpose_id,
+       count(*) FILTER (WHERE (purpose->>'granted')::boolean) AS granted,
+       count(*) FILTER (WHERE NOT (purpose->>'granted')::boolean) AS denied
+     FROM entries, jsonb_array_elements(body::jsonb->'purposes') AS purpose
+     WHERE ${inRange} GROUP BY purpose_id ORDER BY purpose_id`,
+    p,
+  );
+  const count = (rows: { k: string; n: string }[]) => Object.fromEntries(rows.map((r) => [r.k, Number(r.n)]));
+  const [erasures] = await db.query<{ n: string }>(
+    'SELECT coalesce(sum(count), 0) AS n FROM erasures WHERE ($1::date IS NULL OR day >= $1::date) AND ($2::date IS NULL OR day <= $2::date)',
+    p,
+  );
+  return {
+    from: range.from ?? null,
+    to: range.to ?? null,
+    decisions: Number(total.n),
+    perDay: Object.fromEntries(byDay.map((r) => [r.day, Number(r.n)])),
+    perPurpose: Object.fromEntries(
+      purposes.map((r) => [r.purpose_id, { granted: Number(r.granted), denied: Number(r.denied) }]),
+    ),
+    perMethod: count(await by('method')),
+    perLanguage: count(await by('language')),
+    erasures: Number(erasures.n),
+  };
+};

@@ -165,3 +165,86 @@ describe.each(backends)('the collector on %s', (_, open) => {
     expect((await post('[]', { cookie: 'assent=garbage' })).headers['set-cookie']).toBeUndefined();
   });
 });
+
+describe('admin routes and limits', () => {
+  let db: Db;
+  let app: FastifyInstance;
+  const auth = { authorization: 'Bearer secret-token' };
+
+  beforeAll(async () => {
+    db = await openPglite(mkdtempSync(join(tmpdir(), 'assent-admin-')));
+    await migrate(db);
+    const key = await loadSigningKey(db, mkdtempSync(join(tmpdir(), 'assent-key-')));
+    app = await buildApp({ db, key, origins: [ORIGIN], rateLimit: 30, trustProxy: false, adminToken: 'secret-token' });
+    const consentId = uuid();
+    const batch = [
+      receiptFor(consentId, { method: 'banner', language: 'fr' }),
+      receiptFor(uuid(), { method: 'gpc', language: 'en', origin: 'https://a,b"c.example' }),
+    ];
+    batch[1].purposes = batch[1].purposes.map((p) => ({ ...p, granted: false }));
+    await app.inject({
+      method: 'POST',
+      url: '/v1/receipts',
+      payload: JSON.stringify(batch),
+      headers: { 'content-type': 'application/json', origin: ORIGIN },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+  });
+
+  it('refuses a missing or wrong token with 401', async () => {
+    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'secret-token' }]) {
+      const res = await app.inject({ url: '/v1/stats', headers });
+      expect(res.statusCode).toBe(401);
+      expect(res.json().error.code).toBe('unauthorized');
+    }
+  });
+
+  it('exports NDJSON, one receipt a line, with signatures', async () => {
+    const res = await app.inject({ url: '/v1/export?format=ndjson', headers: auth });
+    expect(res.headers['content-type']).toContain('application/x-ndjson');
+    const lines = res.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    const keys = (await app.inject('/.well-known/jwks.json')).json();
+    for (const line of lines) expect(JSON.parse(verifyCompact(line.signature, keys) as string)).toEqual(line.receipt);
+  });
+
+  it('exports CSV with a header row and quoted cells', async () => {
+    const res = await app.inject({ url: '/v1/export?format=csv', headers: auth });
+    const rows = res.body.trim().split('\r\n');
+    expect(rows[0]).toBe(
+      'received_at,id,consent_id,previous_id,timestamp,method,language,origin,policy_url,policy_version,text_hash,gpc,granted,denied,signature',
+    );
+    expect(rows).toHaveLength(3);
+    expect(res.body).toContain('"https://a,b""c.example"');
+  });
+
+  it('counts decisions per day, purpose, method and language, within a range', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const s = (await app.inject({ url: `/v1/stats?from=${today}&to=${today}`, headers: auth })).json();
+    expect(s).toMatchObject({
+      decisions: 2,
+      perDay: { [today]: 2 },
+      perMethod: { banner: 1, gpc: 1 },
+      perLanguage: { en: 1, fr: 1 },
+    });
+    expect(s.perPurpose.analytics).toEqual({ granted: 1, denied: 1 });
+    expect(s.perPurpose.necessary).toEqual({ granted: 1, denied: 1 });
+    const past = (await app.inject({ url: '/v1/stats?from=2020-01-01&to=2020-12-31', headers: auth })).json();
+    expect(past.decisions).toBe(0);
+    expect((await app.inject({ url: '/v1/stats?from=yesterday', headers: auth })).statusCode).toBe(400);
+  });
+
+  it('answers 429 with Retry-After beyond the rate limit', async () => {
+    let last = await app.inject('/healthz');
+    for (let i = 0; i < 40 && last.statusCode !== 429; i++) last = await app.inject('/healthz');
+    expect(last.statusCode).toBe(429);
+    expect(Number(last.headers['retry-after'])).toBeGreaterThan(0);
+    expect(last.json().error.code).toBe('rate_limited');
+  });
+});
