@@ -152,7 +152,7 @@ export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
     const rows = await receiptsIn(o.db, q);
     if (q.format === 'csv') {
       reply.type('text/csv; charset=utf-8');
-      return [CSV_HEADER, ...rows.map(csvRow)].join('\r\n') + '\r\n';
+      return `${[CSV_HEADER, ...rows.map(csvRow)].join('\r\n')}\r\n`;
     }
     reply.type('application/x-ndjson; charset=utf-8');
     return (
