@@ -1,10 +1,12 @@
 // The collector's routes, on a real embedded PostgreSQL (PGlite) and, when DATABASE_URL is set, on a
 // real PostgreSQL server too: same SQL, same answers.
-import { mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signedReceipts, verifyAll } from '../../src/cli/verify';
 import { buildApp } from '../../src/collector/app';
 import { type Db, migrate, openPglite, openPostgres } from '../../src/collector/db';
 import { verifyCompact } from '../../src/collector/jws';
@@ -238,6 +240,27 @@ describe('admin routes and limits', () => {
     const past = (await app.inject({ url: '/v1/stats?from=2020-01-01&to=2020-12-31', headers: auth })).json();
     expect(past.decisions).toBe(0);
     expect((await app.inject({ url: '/v1/stats?from=yesterday', headers: auth })).statusCode).toBe(400);
+  });
+
+  it('`assent verify` checks an export offline against the JWKS, and catches a tampered receipt', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'assent-verify-'));
+    const ndjson = (await app.inject({ url: '/v1/export?format=ndjson', headers: auth })).body;
+    writeFileSync(join(dir, 'export.ndjson'), ndjson);
+    writeFileSync(join(dir, 'jwks.json'), (await app.inject('/.well-known/jwks.json')).body);
+    const run = (file: string) =>
+      spawnSync('npx', ['tsx', 'src/cli/main.ts', 'verify', join(dir, file), '--jwks', join(dir, 'jwks.json')], {
+        encoding: 'utf8',
+      });
+    const ok = run('export.ndjson');
+    expect(ok.stdout).toContain('2 verified, 0 failed');
+    expect(ok.status).toBe(0);
+    writeFileSync(join(dir, 'tampered.ndjson'), ndjson.replace('"granted":false', '"granted":true'));
+    const bad = run('tampered.ndjson');
+    expect(bad.stdout).toContain('the signature is for other contents than this receipt');
+    expect(bad.status).toBe(1);
+    const keys = JSON.parse(readFileSync(join(dir, 'jwks.json'), 'utf8'));
+    const downloaded = { receipts: signedReceipts(ndjson).map((s) => ({ ...s.receipt, signature: s.signature })) };
+    expect(verifyAll(signedReceipts(JSON.stringify(downloaded)), keys).every((r) => r.ok)).toBe(true);
   });
 
   it('answers 429 with Retry-After beyond the rate limit', async () => {
