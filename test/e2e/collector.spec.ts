@@ -78,3 +78,50 @@ test('decisions reach the collector and come back signed; a killed collector los
   collector.proc.kill('SIGTERM');
   await new Promise((r) => collector.proc.once('exit', r));
 });
+
+test('SIGTERM finishes the requests in flight: every acknowledged receipt is there after a restart', async ({
+  site,
+}) => {
+  test.setTimeout(90_000);
+  const data = mkdtempSync(join(tmpdir(), 'assent-e2e-sigterm-'));
+  const first = await startCollector(['--data', data, '--rate-limit', '0']);
+  const { buildReceipt } = await import('../../src/core/receipt');
+  const { uuid } = await import('../../src/core/ids');
+  const consentId = uuid();
+  const receipts = Array.from({ length: 40 }, (_, i) =>
+    buildReceipt({
+      config: shopConfig(),
+      language: 'en',
+      id: uuid(Date.now() + i),
+      consentId,
+      previousId: null,
+      time: Date.now(),
+      method: 'api',
+      origin: site.origin,
+      textHash: `sha256-${'A'.repeat(43)}=`,
+      gpc: false,
+      purposes: {},
+    }),
+  );
+  const posts = receipts.map((r) =>
+    fetch(`${first.url}/v1/receipts`, {
+      method: 'POST',
+      body: JSON.stringify([r]),
+      headers: { 'content-type': 'text/plain' },
+    })
+      .then(async (res) => (res.ok ? ((await res.json()).results[0].status as string) : 'failed'))
+      .catch(() => 'failed'),
+  );
+  setTimeout(() => first.proc.kill('SIGTERM'), 5);
+  const outcomes = await Promise.all(posts);
+  await new Promise((r) => (first.proc.exitCode === null ? first.proc.once('exit', r) : r(null)));
+  const acknowledged = receipts.filter((_, i) => outcomes[i] === 'accepted').map((r) => r.id);
+  const second = await startCollector(['--data', data]);
+  const stored = (await (await fetch(`${second.url}/v1/subjects/${consentId}/receipts`)).json()).receipts.map(
+    (r: { receipt: Receipt }) => r.receipt.id,
+  );
+  expect(stored).toEqual(expect.arrayContaining(acknowledged));
+  test.info().annotations.push({ type: 'acknowledged before SIGTERM', description: `${acknowledged.length} of 40` });
+  second.proc.kill('SIGTERM');
+  await new Promise((r) => second.proc.once('exit', r));
+});
