@@ -8,6 +8,7 @@ import { join, relative, resolve } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { chromiumLaunch } from '../test/e2e/chromium';
+import { benchCollector } from './bench-collector';
 import { buildAll, buildLoader, FEATURES } from './build';
 
 const dist = resolve(import.meta.dirname, '../dist');
@@ -146,6 +147,18 @@ row([
   Math.max(...longTasks).toFixed(1),
 ]);
 console.log(`\nevery run: ${paints.map((p) => p.toFixed(0)).join(' ')}`);
+
+const ingest = await benchCollector();
+header('Collector ingest (autocannon, 8 connections, loopback, --rate-limit 0)', [
+  'database',
+  'batch',
+  'receipts/s',
+  'p50 ms',
+  'p99 ms',
+  'errors',
+]);
+for (const r of ingest.rows) row(r);
+if (!ingest.postgres) console.log('\n(PostgreSQL: no DATABASE_URL and none could be started; only PGlite measured)');
 
 const budgets: [string, number, number][] = [
   ['dist/assent.js (loader), brotli', loader.brotli, 5 * KB],

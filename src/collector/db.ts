@@ -17,7 +17,8 @@ const MIGRATIONS = [
      consent_id text,
      body text NOT NULL,
      signature text,
-     received_at timestamptz NOT NULL DEFAULT now()
+     -- clock_timestamp, not now(): entries of one batch keep their order.
+     received_at timestamptz NOT NULL DEFAULT clock_timestamp()
    );
    CREATE INDEX entries_consent ON entries (consent_id, received_at);
    CREATE INDEX entries_received ON entries (received_at);

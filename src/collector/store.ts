@@ -11,12 +11,16 @@ export interface IngestResult {
   signature?: string;
 }
 
-/** Stores a batch, given as the raw text of each entry; one result per entry, in order. */
-export const ingest = async (db: Db, key: SigningKey, raws: string[]): Promise<IngestResult[]> => {
-  const results: IngestResult[] = [];
-  for (const raw of raws) results.push(await ingestOne(db, key, raw));
-  return results;
-};
+/**
+ * Stores a batch, given as the raw text of each entry; one result per entry, in order. One
+ * transaction per batch: acknowledged means committed, and a batch costs one commit.
+ */
+export const ingest = (db: Db, key: SigningKey, raws: string[]): Promise<IngestResult[]> =>
+  db.transaction(async (tx) => {
+    const results: IngestResult[] = [];
+    for (const raw of raws) results.push(await ingestOne(tx, key, raw));
+    return results;
+  });
 
 const ingestOne = async (db: Db, key: SigningKey, raw: string): Promise<IngestResult> => {
   const entry = JSON.parse(raw) as {
@@ -31,7 +35,7 @@ const ingestOne = async (db: Db, key: SigningKey, raw: string): Promise<IngestRe
   const issues = entryIssues(entry);
   if (issues.length) return { id, status: 'rejected', reason: issues.map((i) => i.message).join('; ') };
   if (entry.type === 'erasure') {
-    await erase(db, entry.consentId as string);
+    await eraseIn(db, entry.consentId as string);
     return { id, status: 'accepted' };
   }
   const signature = entry.type === 'consent' ? signCompact(raw, key) : null;
@@ -50,15 +54,16 @@ const ingestOne = async (db: Db, key: SigningKey, raw: string): Promise<IngestRe
   return { id, status: 'duplicate', ...(first?.signature && { signature: first.signature }) };
 };
 
+const eraseIn = async (tx: Db, consentId: string) => {
+  await tx.query('DELETE FROM entries WHERE consent_id = $1', [consentId]);
+  await tx.query(
+    `INSERT INTO erasures (day, count) VALUES (current_date, 1)
+     ON CONFLICT (day) DO UPDATE SET count = erasures.count + 1`,
+  );
+};
+
 /** Erases a subject's receipts; only a count of erasures per day remains. */
-export const erase = async (db: Db, consentId: string) =>
-  db.transaction(async (tx) => {
-    await tx.query('DELETE FROM entries WHERE consent_id = $1', [consentId]);
-    await tx.query(
-      `INSERT INTO erasures (day, count) VALUES (current_date, 1)
-       ON CONFLICT (day) DO UPDATE SET count = erasures.count + 1`,
-    );
-  });
+export const erase = (db: Db, consentId: string) => db.transaction((tx) => eraseIn(tx, consentId));
 
 /** A subject's receipts, oldest first, each as the exact text received with its signature. */
 export const subjectReceipts = (db: Db, consentId: string) =>
