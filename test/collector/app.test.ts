@@ -11,6 +11,7 @@ import { buildApp } from '../../src/collector/app';
 import { type Db, migrate, openPglite, openPostgres } from '../../src/collector/db';
 import { verifyCompact } from '../../src/collector/jws';
 import { loadSigningKey } from '../../src/collector/keys';
+import { prune } from '../../src/collector/store';
 import { uuid } from '../../src/core/ids';
 import { buildReceipt } from '../../src/core/receipt';
 import type { Receipt } from '../../src/core/types';
@@ -154,6 +155,16 @@ describe.each(backends)('the collector on %s', (_, open) => {
     const [{ count }] = await db.query<{ count: number }>('SELECT count FROM erasures WHERE day = current_date');
     expect(count).toBeGreaterThanOrEqual(2);
     expect((await app.inject({ method: 'DELETE', url: '/v1/subjects/not-a-uuid' })).statusCode).toBe(400);
+  });
+
+  it('prunes receipts older than the retention period, and only those', async () => {
+    const [old, fresh] = [receiptFor(uuid()), receiptFor(uuid())];
+    await post(JSON.stringify([old, fresh]));
+    // Only the test reaches back in time: the collector itself never rewrites a row.
+    await db.query("UPDATE entries SET received_at = now() - interval '40 days' WHERE id = $1", [old.id]);
+    expect(await prune(db, 30)).toBeGreaterThanOrEqual(1);
+    expect((await app.inject(`/v1/subjects/${old.consentId}/receipts`)).json().receipts).toEqual([]);
+    expect((await app.inject(`/v1/subjects/${fresh.consentId}/receipts`)).json().receipts).toHaveLength(1);
   });
 
   it('re-issues the consent cookie with Set-Cookie when the visitor sends it', async () => {
