@@ -79,6 +79,7 @@ row(['returning', 'assent.js', loader.gzip, loader.brotli]);
 row(['returning, page with an embed', '+ placeholder.js + short-xx.js', placeholder.gzip, placeholder.brotli]);
 row(['returning, reopen button on', '+ reopen.js + short-xx.js', reopen.gzip, reopen.brotli]);
 row(['deciding (on the first interaction with the banner)', '+ sync.js', chunk('sync').gzip, chunk('sync').brotli]);
+row(['withdrawing a purpose (clean-up)', '+ cleanup.js', chunk('cleanup').gzip, chunk('cleanup').brotli]);
 row([
   'downloading the consent record',
   '+ exports-shared.js',

@@ -84,6 +84,7 @@ const buildChunks = async (outDir: string) => {
   await part({ placeholder: src('ui/placeholder.ts') });
   await part({ reopen: src('ui/reopen.ts') });
   await part({ sync: src('sync/index.ts') });
+  await part({ cleanup: src('cleanup/index.ts') });
   await part({ ...perLanguage('texts'), ...perLanguage('short') });
   const hash = createHash('sha256');
   for (const f of readdirSync(staging).sort()) hash.update(f).update(readFileSync(resolve(staging, f)));

@@ -22,7 +22,7 @@ type SyncModule = typeof import('../sync/index');
 
 import type { UiHost } from '../ui/host';
 import { configProblem } from './check';
-import { loadPlaceholder, loadReopen, loadShortTexts, loadSync, loadTexts, loadUi } from './chunks';
+import { loadCleanup, loadPlaceholder, loadReopen, loadShortTexts, loadSync, loadTexts, loadUi } from './chunks';
 import { pushConsentMode } from './consent-mode';
 import { readConsentCookie, writeConsentCookie } from './cookie-jar';
 import { reportConfig } from './dev';
@@ -51,6 +51,7 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
   let releaseAllowed = () => {};
   let tellTabs = () => {};
   const warned: string[] = [];
+  const ran: string[] = [];
 
   const emit = <E extends AssentEventName>(event: E, detail: AssentEvents[E]) => {
     if (!__API__) return;
@@ -112,7 +113,15 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
     // Released before anyone hears of the change, so that handlers see the page as it now is.
     releaseAllowed();
     if (ready) {
-      emit('change', { state: snapshot(), changed: changedPurposes(before, state.purposes) });
+      const changed = changedPurposes(before, state.purposes);
+      const withdrawn = changed.filter((id) => before[id]);
+      if (withdrawn.length)
+        loadCleanup().then((m) => {
+          m.clean(c, withdrawn);
+          // Scripts of a withdrawn purpose that already ran keep running until the page reloads.
+          if (c.consent?.reloadOnWithdraw && withdrawn.some((id) => ran.includes(id))) location.reload();
+        });
+      emit('change', { state: snapshot(), changed });
       // A decision made elsewhere (the API, another tab) answers the banner too.
       if (state.decided && view === 'banner') showView(null);
       showReopenButton();
@@ -337,8 +346,10 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
     }
     host.api = api;
     if (__GATING__)
-      releaseAllowed = startGate(allows, (frame) =>
-        withShortTexts(loadPlaceholder, (m, texts) => m.place(host, texts, frame)),
+      releaseAllowed = startGate(
+        allows,
+        (frame) => withShortTexts(loadPlaceholder, (m, texts) => m.place(host, texts, frame)),
+        ran,
       );
     ready = snapshot();
     emit('ready', { state: ready });

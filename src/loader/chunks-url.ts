@@ -1,5 +1,7 @@
 // The lazily loaded parts of the classic-script loader: ES modules in a release folder named by the
 // hash of its contents (chunks/<hash>/), so a new release never mixes old and new files.
+
+import type * as Cleanup from '../cleanup/index';
 import type { Texts } from '../core/texts';
 import type * as Sync from '../sync/index';
 import type * as Ui from '../ui/index';
@@ -20,6 +22,7 @@ const load = (name: string) =>
   });
 
 export const loadSync = (): Promise<typeof Sync> => load('sync');
+export const loadCleanup = (): Promise<typeof Cleanup> => load('cleanup');
 export const loadUi = (): Promise<typeof Ui> => load('ui');
 export const loadPlaceholder = (): Promise<typeof Placeholder> => load('placeholder');
 export const loadReopen = (): Promise<typeof Reopen> => load('reopen');

@@ -3,6 +3,7 @@
 import type { Texts } from '../core/texts';
 
 export const loadSync = () => import('../sync/index');
+export const loadCleanup = () => import('../cleanup/index');
 export const loadUi = () => import('../ui/index');
 export const loadPlaceholder = () => import('../ui/placeholder');
 export const loadReopen = () => import('../ui/reopen');

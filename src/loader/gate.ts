@@ -21,6 +21,8 @@ const parsing = (el: Node): boolean => {
 export const startGate = (
   isAllowed: (purposes: string[]) => boolean,
   onBlockedFrame: (el: HTMLIFrameElement) => void,
+  /** Filled with the purposes of every script released, so a withdrawal knows what already ran. */
+  ran: string[],
 ): (() => void) => {
   const seen = new WeakSet<Element>();
   // Inline scripts wait for the ordered external scripts before them; `chain` keeps that order and
@@ -80,6 +82,7 @@ export const startGate = (
       return;
     }
     seen.add(el);
+    if (!frame) ran.push(...gatedPurposes(el));
     // An embed the visitor loaded once already has its src.
     if (frame) el.getAttribute('src') || el.setAttribute('src', el.getAttribute('data-src') as string);
     else if (!waiting && parsing(el)) {
