@@ -17,6 +17,11 @@ const setGpc = (on: boolean) =>
 beforeEach(() => {
   // Each test starts Assent again on the same simulated page; other tabs are tested in Chromium.
   vi.stubGlobal('BroadcastChannel', undefined);
+  // Receipts go to a fake endpoint here; delivery is tested end to end.
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async () => new Response('{"results":[]}')),
+  );
   document.cookie = 'assent=; Max-Age=0; Path=/';
   delete w.dataLayer;
   delete w.gtag;
@@ -346,5 +351,45 @@ describe('a config that passes the loader check but holds junk elsewhere', () =>
       const api = startAssent(config as unknown as AssentConfig);
       expect(api.getState().purposes).toMatchObject({ analytics: false, marketing: false, necessary: true });
     }
+  });
+});
+
+describe('Consent Mode options and Microsoft UET', () => {
+  it('sends the default for the configured regions only, redaction and passthrough by gtag("set"), and UET', async () => {
+    const w2 = window as Win & { uetq?: unknown[] };
+    delete w2.uetq;
+    const config: AssentConfig = {
+      ...shopConfig(),
+      microsoftUet: true,
+      googleConsentMode: {
+        ...(shopConfig().googleConsentMode as NonNullable<AssentConfig['googleConsentMode']>),
+        regions: ['FR', 'BG'],
+        waitForUpdate: 800,
+        adsDataRedaction: true,
+        urlPassthrough: true,
+      },
+    };
+    const api = startAssent(config);
+    const calls = () =>
+      (w.dataLayer as unknown[])
+        .filter((e) => typeof e === 'object' && e && 'length' in e)
+        .map((e) => Array.from(e as IArguments));
+    expect(calls().slice(0, 3)).toEqual([
+      [
+        'consent',
+        'default',
+        expect.objectContaining({ ad_storage: 'denied', region: ['FR', 'BG'], wait_for_update: 800 }),
+      ],
+      ['set', 'ads_data_redaction', true],
+      ['set', 'url_passthrough', true],
+    ]);
+    expect(w2.uetq).toEqual(['consent', 'default', { ad_storage: 'denied' }]);
+    await api.set({ marketing: true });
+    expect(w2.uetq?.slice(3)).toEqual(['consent', 'update', { ad_storage: 'granted' }]);
+    expect(calls().at(-1)).toEqual([
+      'consent',
+      'update',
+      expect.objectContaining({ ad_storage: 'granted', analytics_storage: 'denied' }),
+    ]);
   });
 });
