@@ -383,9 +383,10 @@ describe('Consent Mode options and Microsoft UET', () => {
       ['set', 'ads_data_redaction', true],
       ['set', 'url_passthrough', true],
     ]);
-    expect(w2.uetq).toEqual(['consent', 'default', { ad_storage: 'denied' }]);
+    const uetq = () => (window as unknown as { uetq: unknown[] }).uetq;
+    expect(uetq()).toEqual(['consent', 'default', { ad_storage: 'denied' }]);
     await api.set({ marketing: true });
-    expect(w2.uetq?.slice(3)).toEqual(['consent', 'update', { ad_storage: 'granted' }]);
+    expect(uetq().slice(3)).toEqual(['consent', 'update', { ad_storage: 'granted' }]);
     expect(calls().at(-1)).toEqual([
       'consent',
       'update',
