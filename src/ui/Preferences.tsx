@@ -75,17 +75,10 @@ export const Preferences = ({ host, texts, onDecide, onClose }: Props) => {
     >
       <header>
         <h2 id="assent-prefs-title">{texts.preferencesTitle}</h2>
-        <button type="button" class="x" aria-label={texts.close} onClick={onClose}>
-          ×
-        </button>
+        <CloseButton texts={texts} onClose={onClose} />
       </header>
       <div class="body">
-        <p>
-          {texts.preferencesIntro}{' '}
-          <a href={config.policy.url} target="_blank" rel="noopener">
-            {texts.policyLink}
-          </a>
-        </p>
+        <WithPolicyLink text={texts.preferencesIntro} texts={texts} url={config.policy.url} />
         {gpcDenied.length > 0 && <p class="note">{fill(texts.gpcHonoured, { purposes: gpcTitles.join(', ') })}</p>}
         <ul>
           {config.purposes.map((p) => (
@@ -297,4 +290,21 @@ export const Actions = (props: {
       {props.other}
     </button>
   </div>
+);
+
+/** A paragraph ending with the link to the privacy policy. */
+export const WithPolicyLink = (props: { text: string; texts: Texts; url: string }) => (
+  <p>
+    {props.text}{' '}
+    <a href={props.url} target="_blank" rel="noopener">
+      {props.texts.policyLink}
+    </a>
+  </p>
+);
+
+/** Closes a view; closing never records anything. */
+export const CloseButton = (props: { texts: Texts; onClose: () => void }) => (
+  <button type="button" class="x" aria-label={props.texts.close} onClick={props.onClose}>
+    ×
+  </button>
 );

@@ -6,7 +6,7 @@ import type { Texts } from '../core/texts';
 import type { Method, ViewName } from '../core/types';
 import { withOverrides } from './format';
 import type { UiHost } from './host';
-import { Actions, Preferences } from './Preferences';
+import { Actions, CloseButton, Preferences, WithPolicyLink } from './Preferences';
 import { shadowHost } from './shadow';
 import { UI_CSS } from './styles';
 
@@ -84,16 +84,9 @@ export const Banner = ({ host, texts, onDecide, onChoose, onClose }: BannerProps
       onKeyDown={(e) => e.key === 'Escape' && onClose()}
     >
       <h2 id="assent-banner-title">{texts.bannerTitle}</h2>
-      <p>
-        {texts.bannerText}{' '}
-        <a href={config.policy.url} target="_blank" rel="noopener">
-          {texts.policyLink}
-        </a>
-      </p>
+      <WithPolicyLink text={texts.bannerText} texts={texts} url={config.policy.url} />
       <Actions texts={texts} onAll={all} other={texts.customize} onOther={onChoose} />
-      <button type="button" class="x" aria-label={texts.close} onClick={onClose}>
-        ×
-      </button>
+      <CloseButton texts={texts} onClose={onClose} />
     </section>
   );
 };
