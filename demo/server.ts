@@ -1,7 +1,11 @@
 // `npm run demo`: the demo sites built from the two seed policies, served on localhost.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, resolve } from 'node:path';
+import { buildApp } from '../src/collector/app';
+import { migrate, openPglite } from '../src/collector/db';
+import { loadSigningKey } from '../src/collector/keys';
+import { lockDataDir } from '../src/collector/lock';
 
 const root = resolve(import.meta.dirname, '..');
 const port = Number(process.env.PORT ?? 8080);
@@ -52,8 +56,36 @@ const index = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title
   .map(([id, s]) => `<li><a href="/${id}/">${s.name}</a> (${s.lang} + en), from seeds/ policy</li>`)
   .join('')}</ul></body></html>`;
 
+// The reference collector, served from the site's own origin under /consent/ (so it also re-issues
+// the consent cookie), on an embedded database in .assent-data/demo.
+const dataDir = resolve(root, '.assent-data/demo');
+mkdirSync(dataDir, { recursive: true });
+const release = lockDataDir(dataDir);
+const db = await openPglite(resolve(dataDir, 'pglite'));
+await migrate(db);
+const collector = await buildApp({
+  db,
+  key: await loadSigningKey(db, dataDir),
+  origins: [`http://${host}:${port}`, `http://localhost:${port}`],
+  rateLimit: 0,
+  trustProxy: false,
+  adminToken: process.env.ASSENT_ADMIN_TOKEN || 'demo',
+});
+await collector.ready();
+process.once('SIGINT', async () => {
+  await collector.close();
+  await db.close();
+  release();
+  process.exit(0);
+});
+
 createServer((req, res) => {
   const path = new URL(req.url ?? '/', 'http://x').pathname;
+  if (path.startsWith('/consent/')) {
+    req.url = (req.url as string).slice('/consent'.length);
+    collector.server.emit('request', req, res);
+    return;
+  }
   const send = (status: number, body: string | Buffer, type = 'text/html; charset=utf-8') => {
     res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
     res.end(body);
@@ -72,4 +104,8 @@ createServer((req, res) => {
     } catch {}
   }
   send(404, 'not found', 'text/plain');
-}).listen(port, host, () => console.log(`Assent demo: http://${host}:${port}/`));
+}).listen(port, host, () =>
+  console.log(
+    `Assent demo: http://${host}:${port}/  (collector: http://${host}:${port}/consent/, admin token "${process.env.ASSENT_ADMIN_TOKEN || 'demo'}")`,
+  ),
+);
