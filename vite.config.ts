@@ -10,6 +10,7 @@ export default defineConfig({
     __TABS__: 'true',
     __COOKIE__: 'true',
     __API__: 'true',
+    __AUTOBLOCK__: 'false',
   },
   test: {
     include: ['test/unit/**/*.test.ts', 'test/unit/**/*.test.tsx', 'test/collector/**/*.test.ts'],

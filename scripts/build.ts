@@ -18,9 +18,10 @@ const version = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')).
 export const FEATURES = ['COOKIE', 'API', 'GATING', 'CONSENT_MODE', 'TABS'] as const;
 export type Feature = (typeof FEATURES)[number];
 
-const defines = (dev: boolean, without: Feature[] = []) => ({
+const defines = (dev: boolean, without: Feature[] = [], autoblock = false) => ({
   __VERSION__: JSON.stringify(version),
   __DEV__: String(dev),
+  __AUTOBLOCK__: String(autoblock),
   ...Object.fromEntries(FEATURES.map((f) => [`__${f}__`, String(!without.includes(f))])),
 });
 
@@ -103,6 +104,7 @@ export const buildLoader = async (opts: {
   chunks: string;
   dev?: boolean;
   without?: Feature[];
+  autoblock?: boolean;
 }) => {
   const bundle = await rolldown({
     input: src('loader/index.ts'),
@@ -110,7 +112,7 @@ export const buildLoader = async (opts: {
     tsconfig: resolve(root, 'tsconfig.json'),
     transform: {
       target: 'es2020',
-      define: { ...defines(!!opts.dev, opts.without), __CHUNKS__: JSON.stringify(opts.chunks) },
+      define: { ...defines(!!opts.dev, opts.without, opts.autoblock), __CHUNKS__: JSON.stringify(opts.chunks) },
     },
     plugins: [
       { name: 'assent-chunks-url', resolveId: (id) => (id === './chunks' ? src('loader/chunks-url.ts') : null) },
@@ -169,6 +171,7 @@ export const buildAll = async (outDir = resolve(root, 'dist')) => {
   const chunks = await buildChunks(outDir);
   await buildLoader({ outDir, fileName: 'assent.js', chunks });
   await buildLoader({ outDir, fileName: 'assent.dev.js', chunks, dev: true });
+  await buildLoader({ outDir, fileName: 'assent-autoblock.js', chunks, autoblock: true });
   await buildModules(outDir);
   await buildCli(outDir);
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });

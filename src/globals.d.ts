@@ -6,3 +6,4 @@ declare const __CONSENT_MODE__: boolean;
 declare const __TABS__: boolean;
 declare const __COOKIE__: boolean;
 declare const __API__: boolean;
+declare const __AUTOBLOCK__: boolean;

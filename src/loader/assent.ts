@@ -21,6 +21,7 @@ import type { SyncHost } from '../sync/index';
 type SyncModule = typeof import('../sync/index');
 
 import type { UiHost } from '../ui/host';
+import { installAutoblock } from './autoblock';
 import { configProblem } from './check';
 import { loadCleanup, loadPlaceholder, loadReopen, loadShortTexts, loadSync, loadTexts, loadUi } from './chunks';
 import { pushConsentMode } from './consent-mode';
@@ -321,6 +322,8 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
     } else {
       config = c;
       cookieName = c.consent?.cookieName || 'assent';
+      if (!__AUTOBLOCK__ && Array.isArray(c.services) && c.services.some((s) => s?.match?.length))
+        console.warn('assent: services[].match is used by assent-autoblock.js only; assent.js gates tagged elements');
       language = pickLanguage([c.language, document.documentElement.lang, ...navigator.languages]);
       decision = loaded = stored();
       if (decision.pending) sync();
@@ -350,6 +353,7 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
         allows,
         (frame) => withShortTexts(loadPlaceholder, (m, texts) => m.place(host, texts, frame)),
         ran,
+        __AUTOBLOCK__ && config ? installAutoblock(config, allows) : undefined,
       );
     ready = snapshot();
     emit('ready', { state: ready });

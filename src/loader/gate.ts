@@ -1,7 +1,8 @@
 // Gated scripts and iframes (SPEC §3): `<script type="text/plain" data-assent="…">` and
 // `<iframe data-assent="…" data-src="…">` run once, in document order, when all their purposes are allowed.
 
-const SELECTOR = 'script[type="text/plain"][data-assent],iframe[data-assent][data-src]';
+const SELECTOR =
+  'script[type="text/plain"][data-assent],iframe[data-assent][data-src],img[data-assent][data-src],img[data-assent][data-srcset],link[data-assent][data-href]';
 
 /** The purpose ids an element names. */
 export const gatedPurposes = (el: Element): string[] =>
@@ -23,6 +24,8 @@ export const startGate = (
   onBlockedFrame: (el: HTMLIFrameElement) => void,
   /** Filled with the purposes of every script released, so a withdrawal knows what already ran. */
   ran: string[],
+  /** Auto-blocking's look at each element the page adds, before the gate's. */
+  transform?: (el: Element) => unknown,
 ): (() => void) => {
   const seen = new WeakSet<Element>();
   // Inline scripts wait for the ordered external scripts before them; `chain` keeps that order and
@@ -76,15 +79,19 @@ export const startGate = (
 
   const consider = (el: Element) => {
     if (seen.has(el)) return;
-    const frame = el.tagName !== 'SCRIPT';
+    const script = el.tagName === 'SCRIPT';
     if (!isAllowed(gatedPurposes(el))) {
-      if (frame) onBlockedFrame(el as HTMLIFrameElement);
+      if (el.tagName === 'IFRAME') onBlockedFrame(el as HTMLIFrameElement);
       return;
     }
     seen.add(el);
-    if (!frame) ran.push(...gatedPurposes(el));
-    // An embed the visitor loaded once already has its src.
-    if (frame) el.getAttribute('src') || el.setAttribute('src', el.getAttribute('data-src') as string);
+    if (script) ran.push(...gatedPurposes(el));
+    // Iframes, images and links get their URL back (an embed loaded once already has it).
+    if (!script)
+      for (const attr of ['src', 'srcset', 'href']) {
+        const value = el.getAttribute(`data-${attr}`);
+        if (value !== null && !el.getAttribute(attr)) el.setAttribute(attr, value);
+      }
     else if (!waiting && parsing(el)) {
       // The parser has not prepared this script yet (it checks for mutations at </script> before it
       // does), so with its type restored it runs natively: in order, blocking, before DOMContentLoaded.
@@ -101,6 +108,7 @@ export const startGate = (
     for (const r of records)
       for (const n of r.addedNodes)
         if (n.nodeType === 1) {
+          transform?.(n as Element);
           if ((n as Element).matches(SELECTOR)) consider(n as Element);
           else if ((n as Element).firstElementChild) scan(n as Element);
         }

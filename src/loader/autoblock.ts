@@ -1,0 +1,120 @@
+// Auto-blocking (dist/assent-autoblock.js, SPEC §3): elements whose URL matches a service's `match`
+// make no request before their purposes are allowed, however a tag inserts them. Each is turned into
+// the gated form the gate already knows (`type="text/plain"`, `data-src`, `data-href`), and is released
+// by it in order on consent.
+import type { AssentConfig } from '../core/config';
+import { matchesPattern } from '../core/patterns';
+
+type Target = [tag: string, attribute: string];
+const TARGETS: Target[] = [
+  ['SCRIPT', 'src'],
+  ['IFRAME', 'src'],
+  ['IMG', 'src'],
+  ['IMG', 'srcset'],
+  ['LINK', 'href'],
+];
+const isTarget = (el: Element, name: string) => TARGETS.some(([tag, attr]) => el.tagName === tag && attr === name);
+
+/**
+ * Installs the blocker; returns the hook the gate calls for each element the parser adds. Nothing is
+ * installed when no service has `match`.
+ */
+export const installAutoblock = (config: AssentConfig, isAllowed: (purposes: string[]) => boolean) => {
+  // An unchecked config may hold anything here: whatever is not a list blocks nothing, and throws nothing.
+  const list = <T>(x: T[] | undefined): T[] => (Array.isArray(x) ? x : []);
+  const rules = list(config.services).flatMap((s) => list(s?.match).map((m) => [String(m), list(s.purposes)] as const));
+  if (!rules.length) return;
+  const proto = Element.prototype;
+  const setAttribute = proto.setAttribute;
+  const removeAttribute = proto.removeAttribute;
+
+  /** Blocks the element when the URL needs a purpose not allowed; true when the attribute must not be set. */
+  const block = (el: Element, name: string, value: string): boolean => {
+    let url = value;
+    try {
+      url = new URL(value.split(/\s/)[0], document.baseURI).href;
+    } catch {}
+    const purposes = rules.find(([m]) => matchesPattern(m, url))?.[1];
+    if (!purposes || isAllowed(purposes)) return false;
+    setAttribute.call(el, 'data-assent', purposes.join(' '));
+    if (el.tagName === 'SCRIPT') {
+      // A script of another type makes no request and never runs: its src may stay.
+      const type = el.getAttribute('type');
+      if (type && type !== 'text/plain') setAttribute.call(el, 'data-type', type);
+      setAttribute.call(el, 'type', 'text/plain');
+      return false;
+    }
+    setAttribute.call(el, `data-${name}`, value);
+    return true;
+  };
+
+  proto.setAttribute = function (this: Element, name: string, value: string) {
+    const n = name.toLowerCase();
+    if (isTarget(this, n) && block(this, n, String(value))) return;
+    setAttribute.call(this, name, value);
+  };
+  for (const [tag, attr] of TARGETS) {
+    const ctor = { SCRIPT: HTMLScriptElement, IFRAME: HTMLIFrameElement, IMG: HTMLImageElement, LINK: HTMLLinkElement }[
+      tag
+    ] as typeof HTMLElement;
+    const property = Object.getOwnPropertyDescriptor(ctor.prototype, attr) as PropertyDescriptor;
+    Object.defineProperty(ctor.prototype, attr, {
+      ...property,
+      set(this: Element, value: string) {
+        if (!block(this, attr, String(value))) property.set?.call(this, value);
+      },
+    });
+  }
+  // A tag that sets the type after the src must not make a blocked script runnable again.
+  const type = Object.getOwnPropertyDescriptor(HTMLScriptElement.prototype, 'type') as PropertyDescriptor;
+  Object.defineProperty(HTMLScriptElement.prototype, 'type', {
+    ...type,
+    set(this: HTMLScriptElement, value: string) {
+      if (this.getAttribute('type') === 'text/plain' && this.hasAttribute('data-assent'))
+        setAttribute.call(this, 'data-type', value);
+      else type.set?.call(this, value);
+    },
+  });
+
+  // HTML strings are parsed into an inert template first: nothing there loads. Markup with nothing
+  // to block passes through untouched (document.write may write half an element).
+  const html = Object.getOwnPropertyDescriptor(proto, 'innerHTML') as PropertyDescriptor;
+  // Scripts that innerHTML inserts never run, and are left alone; document.write's do run.
+  const inert = (markup: string, scripts?: boolean) => {
+    const template = document.createElement('template');
+    html.set?.call(template, markup);
+    let changed = false;
+    for (const el of template.content.querySelectorAll(
+      `${scripts ? 'script[src],' : ''}iframe[src],img[src],img[srcset],link[href]`,
+    ))
+      changed = transform(el) || changed;
+    return changed ? (html.get?.call(template) as string) : markup;
+  };
+  /** Blocks an element that already has its attributes; true when it changed. */
+  const transform = (el: Element) => {
+    let changed = false;
+    for (const [, attr] of TARGETS) {
+      const value = el.getAttribute(attr);
+      if (value !== null && isTarget(el, attr) && !el.hasAttribute('data-assent')) {
+        if (block(el, attr, value)) removeAttribute.call(el, attr);
+        changed ||= el.hasAttribute('data-assent');
+      }
+    }
+    return changed;
+  };
+  Object.defineProperty(proto, 'innerHTML', {
+    ...html,
+    set(this: Element, markup: string) {
+      html.set?.call(this, inert(String(markup)));
+    },
+  });
+  const insertAdjacentHTML = proto.insertAdjacentHTML;
+  proto.insertAdjacentHTML = function (this: Element, where: InsertPosition, markup: string) {
+    insertAdjacentHTML.call(this, where, inert(String(markup)));
+  };
+  const write = document.write;
+  document.write = (...markup: string[]) => write.call(document, inert(markup.join(''), true));
+
+  // Elements the parser adds: a script is caught before the parser prepares it.
+  return transform;
+};

@@ -1,0 +1,156 @@
+// Auto-blocking (assent-autoblock.js): every way a tag inserts a matching element makes no request
+// before consent, proven by the test server's request log; on consent they load, in order.
+import type { AssentConfig } from '../../src/core/config';
+import { shopConfig } from '../fixtures/configs';
+import { expect, ran, test } from './fixtures';
+import { pageWith } from './site';
+
+const config = (): AssentConfig => ({
+  ...shopConfig(),
+  services: [
+    {
+      id: 'tracker',
+      name: 'Tracker',
+      purposes: ['analytics'],
+      privacyPolicyUrl: 'https://t.example/p',
+      match: ['/vendor/track'],
+    },
+    {
+      id: 'video',
+      name: 'VideoTube',
+      purposes: ['marketing'],
+      privacyPolicyUrl: 'https://v.example/p',
+      match: ['/embed/'],
+    },
+    {
+      id: 'pixel',
+      name: 'Pixel',
+      purposes: ['marketing'],
+      privacyPolicyUrl: 'https://p.example/p',
+      match: ['/^.*\\/px\\.gif/'],
+    },
+    {
+      id: 'styles',
+      name: 'Styles',
+      purposes: ['marketing'],
+      privacyPolicyUrl: 'https://s.example/p',
+      match: ['/style-'],
+    },
+  ],
+});
+const page = (site: { page: (html: string) => string }, body = '', head = '') =>
+  site.page(pageWith(config(), body, head, '/dist/assent-autoblock.js'));
+
+// How a tag inserts each kind of element; every one must make no request before consent.
+const WAYS: Record<string, (url: string) => string> = {
+  'script: createElement + src, then appendChild': (u) =>
+    `const s = document.createElement('script'); s.src = '${u}'; document.body.appendChild(s);`,
+  'script: appendChild, then setAttribute("src")': (u) =>
+    `const s = document.createElement('script'); document.body.appendChild(s); s.setAttribute('src', '${u}');`,
+  'script: insertBefore': (u) =>
+    `const s = document.createElement('script'); s.src = '${u}'; document.body.insertBefore(s, document.body.firstChild);`,
+  'script: append': (u) =>
+    `const s = document.createElement('script'); s.setAttribute('src', '${u}'); document.body.append(s);`,
+  'iframe: createElement + src, then append': (u) =>
+    `const f = document.createElement('iframe'); f.src = '${u}'; f.title = 'x'; document.body.append(f);`,
+  'iframe: append, then setAttribute("src")': (u) =>
+    `const f = document.createElement('iframe'); f.title = 'x'; document.body.append(f); f.setAttribute('src', '${u}');`,
+  'iframe: innerHTML': (u) =>
+    `document.body.insertAdjacentHTML('beforeend', '<div></div>'); document.body.lastChild.innerHTML = '<iframe title="x" src="${u}"></iframe>';`,
+  'iframe: insertAdjacentHTML': (u) =>
+    `document.body.insertAdjacentHTML('beforeend', '<iframe title="x" src="${u}"></iframe>');`,
+  'img: new Image()': (u) => `const i = new Image(); i.src = '${u}'; window.__img = i;`,
+  'img: createElement + setAttribute, then append': (u) =>
+    `const i = document.createElement('img'); i.setAttribute('src', '${u}'); i.alt = ''; document.body.append(i);`,
+  'img: innerHTML': (u) =>
+    `const d = document.createElement('div'); d.innerHTML = '<img alt="" src="${u}">'; document.body.append(d);`,
+  'img: srcset': (u) =>
+    `const i = document.createElement('img'); i.srcset = '${u} 1x'; i.alt = ''; document.body.append(i);`,
+  'link stylesheet: createElement + href, then append': (u) =>
+    `const l = document.createElement('link'); l.rel = 'stylesheet'; l.href = '${u}'; document.head.append(l);`,
+  'link preload: setAttribute after append': (u) =>
+    `const l = document.createElement('link'); l.rel = 'preload'; l.as = 'style'; document.head.append(l); l.setAttribute('href', '${u}');`,
+  'link: insertAdjacentHTML': (u) =>
+    `document.head.insertAdjacentHTML('beforeend', '<link rel="stylesheet" href="${u}">');`,
+};
+const URLS: Record<string, string> = { script: 'vendor/track', iframe: '/ab-embed/', img: '/px.gif', link: '/style-' };
+
+for (const [way, code] of Object.entries(WAYS))
+  test(`no request before consent: ${way}`, async ({ page: p, site }) => {
+    const kind = way.split(':')[0].split(' ')[0];
+    const stamp = `${Math.random().toString(36).slice(2)}`;
+    const url =
+      kind === 'script' ? `/t/vendor/track-${stamp}.js` : `${URLS[kind]}${stamp}${kind === 'link' ? '.css' : ''}`;
+    if (kind === 'script') site.file(url, `(window.__ran = window.__ran || []).push('${stamp}')`);
+    else
+      site.file(
+        url,
+        kind === 'link' ? 'p{}' : '',
+        kind === 'iframe' ? 'text/html' : kind === 'link' ? 'text/css' : 'image/gif',
+      );
+    await p.goto(page(site));
+    await p.evaluate(code(url));
+    await p.waitForTimeout(300);
+    expect(site.requested(stamp)).toEqual([]);
+    await p.evaluate(() => window.assent?.acceptAll());
+    // On consent it loads (a preload hint or new Image() that was never inserted is released only if it is in the page).
+    if (!/new Image/.test(way)) await expect.poll(() => site.requested(stamp).length).toBeGreaterThan(0);
+    if (kind === 'script') await expect.poll(() => ran(p)).toEqual([stamp]);
+  });
+
+test('document.write of a matching script during parsing makes no request and never runs before consent', async ({
+  page: p,
+  site,
+}) => {
+  site.file('/t/vendor/track-written.js', "(window.__ran = window.__ran || []).push('written')");
+  await p.goto(page(site, `<script>document.write('<script src="/t/vendor/track-written.js"><\\/script>')</script>`));
+  await p.waitForTimeout(300);
+  expect(site.requested('track-written')).toEqual([]);
+  expect(await ran(p)).toEqual([]);
+  await p.evaluate(() => window.assent?.acceptAll());
+  await expect.poll(() => ran(p)).toEqual(['written']);
+});
+
+test('a matching script in later markup never runs before consent, and blocked elements are released in order', async ({
+  page: p,
+  site,
+}) => {
+  for (const name of ['a', 'b', 'c'])
+    site.file(`/t/vendor/track-order-${name}.js`, `(window.__ran = window.__ran || []).push('${name}')`);
+  const url = page(
+    site,
+    `<script src="/t/vendor/track-order-a.js"></script>
+     <script>const s = document.createElement('script'); s.src = '/t/vendor/track-order-b.js'; s.async = false; document.currentScript.after(s);</script>
+     <script src="/t/vendor/track-order-c.js"></script>`,
+  );
+  await p.goto(url);
+  await p.waitForTimeout(300);
+  expect(await ran(p)).toEqual([]);
+  await p.evaluate(() => window.assent?.acceptAll());
+  await expect.poll(() => ran(p)).toEqual(['a', 'b', 'c']);
+  // A visitor who rejects never runs them, also after a reload.
+  await p.context().clearCookies();
+  await p.goto(url);
+  await p.evaluate(() => window.assent?.rejectAll());
+  await p.reload();
+  await p.waitForTimeout(300);
+  expect(await ran(p)).toEqual([]);
+});
+
+test('an auto-blocked iframe gets the placeholder', async ({ page: p, site }) => {
+  await p.goto(page(site));
+  await p.evaluate(() => {
+    const f = document.createElement('iframe');
+    f.src = '/ab-embed/placeholder';
+    f.title = 'Video';
+    document.body.append(f);
+  });
+  await expect(p.getByRole('group', { name: 'VideoTube' })).toBeVisible();
+});
+
+test('assent.js without auto-blocking warns when services have match', async ({ page: p, site, messages }) => {
+  await p.goto(site.page(pageWith(config())));
+  expect(messages).toContain(
+    'warning: assent: services[].match is used by assent-autoblock.js only; assent.js gates tagged elements',
+  );
+});
