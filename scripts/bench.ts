@@ -163,6 +163,7 @@ if (!ingest.postgres) console.log('\n(PostgreSQL: no DATABASE_URL and none could
 
 const budgets: [string, number, number][] = [
   ['dist/assent.js (loader), brotli', loader.brotli, 5 * KB],
+  ['dist/assent-autoblock.js, brotli', sizes(join(dist, 'assent-autoblock.js')).brotli, 7 * KB],
   ['loader + UI for a new visitor, brotli', newVisitor.brotli, 16 * KB],
   ['placeholder chunk with its texts, brotli', placeholder.brotli, 2 * KB],
   ['reopen-button chunk with its texts, brotli', reopen.brotli, 2 * KB],
