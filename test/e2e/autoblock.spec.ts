@@ -72,6 +72,19 @@ const WAYS: Record<string, (url: string) => string> = {
     `const l = document.createElement('link'); l.rel = 'preload'; l.as = 'style'; document.head.append(l); l.setAttribute('href', '${u}');`,
   'link: insertAdjacentHTML': (u) =>
     `document.head.insertAdjacentHTML('beforeend', '<link rel="stylesheet" href="${u}">');`,
+  'link: innerHTML': (u) =>
+    `const d = document.createElement('div'); d.innerHTML = '<link rel="stylesheet" href="${u}">'; document.body.append(d);`,
+  'link prefetch: appendChild': (u) =>
+    `const l = document.createElement('link'); l.rel = 'prefetch'; l.href = '${u}'; document.head.appendChild(l);`,
+  'iframe: appendChild': (u) =>
+    `const f = document.createElement('iframe'); f.src = '${u}'; f.title = 'x'; document.body.appendChild(f);`,
+  'iframe: insertBefore': (u) =>
+    `const f = document.createElement('iframe'); f.src = '${u}'; f.title = 'x'; document.body.insertBefore(f, document.body.firstChild);`,
+  'img: insertAdjacentHTML': (u) => `document.body.insertAdjacentHTML('beforeend', '<img alt="" src="${u}">');`,
+  'img: appendChild': (u) =>
+    `const i = document.createElement('img'); i.src = '${u}'; i.alt = ''; document.body.appendChild(i);`,
+  'img: insertBefore': (u) =>
+    `const i = document.createElement('img'); i.src = '${u}'; i.alt = ''; document.body.insertBefore(i, document.body.firstChild);`,
 };
 const URLS: Record<string, string> = { script: 'vendor/track', iframe: '/ab-embed/', img: '/px.gif', link: '/style-' };
 
@@ -109,6 +122,22 @@ test('document.write of a matching script during parsing makes no request and ne
   expect(await ran(p)).toEqual([]);
   await p.evaluate(() => window.assent?.acceptAll());
   await expect.poll(() => ran(p)).toEqual(['written']);
+});
+
+test('document.write of a matching iframe, image and stylesheet during parsing makes no request before consent', async ({
+  page: p,
+  site,
+}) => {
+  site.file('/ab-embed/written', '<p>x</p>', 'text/html');
+  site.file('/px.gif-written', '', 'image/gif');
+  site.file('/style-written.css', 'p{}', 'text/css');
+  const markup =
+    '<iframe title="w" src="/ab-embed/written"></iframe><img alt="" src="/px.gif-written"><link rel="stylesheet" href="/style-written.css">';
+  await p.goto(page(site, `<script>document.write(${JSON.stringify(markup)})</script>`));
+  await p.waitForTimeout(300);
+  expect(site.requested('written')).toEqual([]);
+  await p.evaluate(() => window.assent?.acceptAll());
+  await expect.poll(() => site.requested('written').length).toBe(3);
 });
 
 test('a matching script in later markup never runs before consent, and blocked elements are released in order', async ({
