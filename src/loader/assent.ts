@@ -323,7 +323,7 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
       config = c;
       cookieName = c.consent?.cookieName || 'assent';
       if (!__AUTOBLOCK__ && Array.isArray(c.services) && c.services.some((s) => s?.match?.length))
-        console.warn('assent: services[].match is used by assent-autoblock.js only; assent.js gates tagged elements');
+        console.warn('assent: config.services[].match needs assent-autoblock.js');
       language = pickLanguage([c.language, document.documentElement.lang, ...navigator.languages]);
       decision = loaded = stored();
       if (decision.pending) sync();
