@@ -158,6 +158,7 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
     // The decision as this page found it: a receipt its predecessor could not store is rebuilt from it.
     decision: () => loaded,
     state: snapshot,
+    // The same merge as the UI's withOverrides, spelled out: a call costs the loader 16 B of brotli.
     uiTexts: () => loadTexts(language).then((t) => ({ ...t.default, ...config?.ui?.texts?.[language] })),
     setPending: (pending: boolean) => {
       if (decision.method && decision.pending !== pending) persist({ ...decision, pending });

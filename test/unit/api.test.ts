@@ -6,7 +6,7 @@ import type { AssentConfig } from '../../src/core/config';
 import { decodeConsentCookie } from '../../src/core/cookie';
 import { startAssent } from '../../src/loader/assent';
 import { publish } from '../../src/loader/global';
-import { shopConfig } from '../fixtures/configs';
+import { NEW_VISITOR_CONSENT_MODE, shopConfig } from '../fixtures/configs';
 
 type Win = Window & { dataLayer?: unknown[]; gtag?: unknown };
 const w = window as Win;
@@ -48,20 +48,7 @@ describe('a new visitor', () => {
   it('sends the Consent Mode default first, with all seven types and wait_for_update', () => {
     startAssent(shopConfig());
     const first = Array.from(w.dataLayer?.[0] as IArguments);
-    expect(first).toEqual([
-      'consent',
-      'default',
-      {
-        ad_storage: 'denied',
-        ad_user_data: 'denied',
-        ad_personalization: 'denied',
-        analytics_storage: 'denied',
-        functionality_storage: 'granted',
-        personalization_storage: 'denied',
-        security_storage: 'granted',
-        wait_for_update: 500,
-      },
-    ]);
+    expect(first).toEqual(['consent', 'default', NEW_VISITOR_CONSENT_MODE]);
     expect(w.dataLayer?.[1]).toEqual({
       event: 'assent_ready',
       assent: { necessary: 'granted', legal: 'granted', security: 'granted', analytics: 'denied', marketing: 'denied' },
