@@ -4,6 +4,7 @@
 // by it in order on consent.
 import type { AssentConfig } from '../core/config';
 import { matchesPattern } from '../core/patterns';
+import { parsing } from './gate';
 
 type Target = [tag: string, attribute: string];
 const TARGETS: Target[] = [
@@ -115,6 +116,7 @@ export const installAutoblock = (config: AssentConfig, isAllowed: (purposes: str
   const write = document.write;
   document.write = (...markup: string[]) => write.call(document, inert(markup.join(''), true));
 
-  // Elements the parser adds: a script is caught before the parser prepares it.
-  return transform;
+  // Elements the parser adds: a script is caught before the parser prepares it. A script anywhere else
+  // came from innerHTML or the like, which the browser never runs: blocking it would only run it later.
+  return (el: Element) => (el.tagName !== 'SCRIPT' || parsing(el)) && transform(el);
 };

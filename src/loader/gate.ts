@@ -9,7 +9,7 @@ export const gatedPurposes = (el: Element): string[] =>
   (el.getAttribute('data-assent') || '').split(/\s+/).filter(Boolean);
 
 /** Whether the parser is still at this element: nothing has been parsed after it yet. */
-const parsing = (el: Node): boolean => {
+export const parsing = (el: Node): boolean => {
   if (document.readyState !== 'loading') return false;
   for (let n: Node | null = el; n; n = n.parentNode) if (n.nextSibling) return false;
   return true;
@@ -54,12 +54,12 @@ export const startGate = (
         });
       return;
     }
+    // The tag that inserted the script may wait for its load or error event: the old element gets it too.
+    const loaded = new Promise((done) => {
+      s.onload = s.onerror = (e) => done(old.dispatchEvent(new Event((e as Event).type)));
+    });
     if (old.hasAttribute('async')) return insert();
     s.async = false;
-    const loaded = new Promise((done) => {
-      s.addEventListener('load', done);
-      s.addEventListener('error', done);
-    });
     const start = () => {
       insert();
       loads = Promise.all([loads, loaded]);

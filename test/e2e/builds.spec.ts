@@ -54,6 +54,17 @@ test('Consent Mode: the default with all seven types comes before any tag, then 
   const first = await entries();
   expect(first[0]).toEqual(['consent', 'default', NEW_VISITOR_CONSENT_MODE]);
   expect(first[1]).toMatchObject({ event: 'assent_ready' });
+  const config = first.findIndex((e) => Array.isArray(e) && e[0] === 'config');
+  expect(config).toBeGreaterThan(1);
+  // The visitor's answer in the banner comes after the tag's config, as an update, with the event for triggers.
+  await page.getByRole('button', { name: 'Reject all' }).click();
+  const answered = (await entries()).slice(config + 1);
+  expect(answered).toEqual(
+    expect.arrayContaining([
+      ['consent', 'update', expect.objectContaining({ analytics_storage: 'denied', ad_storage: 'denied' })],
+      expect.objectContaining({ event: 'assent_update' }),
+    ]),
+  );
   await page.evaluate(() => window.assent?.set({ analytics: true, marketing: false, security: true }));
   await page.reload();
   const again = await entries();

@@ -7,6 +7,7 @@ import { decodeConsentCookie } from '../../src/core/cookie';
 import { startAssent } from '../../src/loader/assent';
 import { publish } from '../../src/loader/global';
 import { NEW_VISITOR_CONSENT_MODE, shopConfig } from '../fixtures/configs';
+import { freshPage } from './fresh-page';
 
 type Win = Window & { dataLayer?: unknown[]; gtag?: unknown };
 const w = window as Win;
@@ -15,15 +16,7 @@ const setGpc = (on: boolean) =>
   Object.defineProperty(navigator, 'globalPrivacyControl', { value: on, configurable: true });
 
 beforeEach(() => {
-  // Each test starts Assent again on the same simulated page; other tabs are tested in Chromium.
-  vi.stubGlobal('BroadcastChannel', undefined);
-  // Receipts go to a fake endpoint here; delivery is tested end to end.
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async () => new Response('{"results":[]}')),
-  );
-  document.cookie = 'assent=; Max-Age=0; Path=/';
-  delete w.dataLayer;
+  freshPage();
   delete w.gtag;
   setGpc(false);
 });
