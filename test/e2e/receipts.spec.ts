@@ -258,6 +258,37 @@ test('Global Privacy Control records one gpc receipt on the first page view', as
   await expect(page.getByRole('region', { name: 'Your privacy choices' })).toBeVisible();
 });
 
+test('under GPC, "Accept all" leaves marketing off; the preference center says why, and only an explicit switch grants it', async ({
+  page,
+  site,
+  collector,
+}) => {
+  await page.addInitScript(() =>
+    Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }),
+  );
+  const url = site.page(
+    pageWith(withEndpoint(), '<script type="text/plain" data-assent="marketing" src="vendor/gpc-ads.js"></script>'),
+  );
+  await page.goto(url);
+  await banner(page).getByRole('button', { name: 'Accept all' }).click();
+  expect(await page.evaluate(() => window.assent?.getState().purposes)).toMatchObject({
+    analytics: true,
+    marketing: false,
+  });
+  await expect.poll(() => collector.of('consent').map((r) => [r.method, r.gpc])).toEqual([
+    ['gpc', true],
+    ['banner', true],
+  ]);
+  expect(site.requested('gpc-ads')).toEqual([]);
+  await page.evaluate(() => window.assent?.showPreferences());
+  const dialog = page.getByRole('dialog', { name: 'Privacy settings' });
+  await expect(dialog.getByText(/Global Privacy Control signal and we honour it: Advertising stay off/)).toBeVisible();
+  await dialog.getByRole('switch', { name: /Advertising/ }).click();
+  await dialog.getByRole('button', { name: 'Save my choices' }).click();
+  await expect.poll(() => site.requested('gpc-ads').length).toBe(1);
+  expect(await page.evaluate(() => window.assent?.getState().purposes.marketing)).toBe(true);
+});
+
 test('the visitor downloads their record and erases their data from the preference center', async ({
   page,
   site,
