@@ -15,4 +15,9 @@ export default defineConfig({
     headless: true,
     launchOptions: chromiumLaunch,
   },
+  projects: [
+    { name: 'e2e', testIgnore: /demo\.spec\.ts/ },
+    // The demo starts from the README's command, which rebuilds dist/: it runs after the rest, alone.
+    { name: 'demo', testMatch: /demo\.spec\.ts/, dependencies: ['e2e'] },
+  ],
 });

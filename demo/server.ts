@@ -1,11 +1,14 @@
 // `npm run demo`: the demo sites built from the two seed policies, served on localhost.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
 import { extname, resolve } from 'node:path';
+import { rolldown } from 'rolldown';
 import { buildApp } from '../src/collector/app';
 import { migrate, openPglite } from '../src/collector/db';
 import { loadSigningKey } from '../src/collector/keys';
 import { lockDataDir } from '../src/collector/lock';
+import { renderIndex, renderPage } from './site/pages';
+import { PAGES, type PageId, type SiteId } from './site/sites';
 
 const root = resolve(import.meta.dirname, '..');
 const port = Number(process.env.PORT ?? 8080);
@@ -14,51 +17,36 @@ const TYPES: Record<string, string> = {
   '.js': 'text/javascript',
   '.json': 'application/json',
   '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css',
 };
 
-const sites = {
-  blooom: { lang: 'fr', name: 'Blooom', tagline: 'Des fleurs livrées chez vous' },
-  blokku: { lang: 'bg', name: 'Blokku', tagline: 'Онлайн магазин' },
-} as const;
+// The consent inspector, bundled from TypeScript when the server starts.
+const inspector = (
+  await (
+    await rolldown({ input: resolve(root, 'demo/inspector/index.ts'), platform: 'browser' })
+  ).generate({
+    format: 'iife',
+    minify: true,
+  })
+).output[0].code;
 
-const sitePage = (id: keyof typeof sites) => {
-  const site = sites[id];
-  const config = readFileSync(resolve(root, `demo/configs/${id}.json`), 'utf8').replace(/<\//g, '<\\/');
-  return `<!doctype html>
-<html lang="${site.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${site.name}</title>
-<script type="application/json" id="assent-config">${config}</script>
-<script src="/dist/assent.js"></script>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem}pre{background:#f4f4f4;padding:1rem;overflow:auto}</style>
-</head><body>
-<header><h1>${site.name}</h1><p>${site.tagline}</p></header>
-<main>
-<p><button type="button" data-assent-open>Cookies</button>
-<button type="button" id="accept">assent.acceptAll()</button> <button type="button" id="reject">assent.rejectAll()</button></p>
-<h2>assent.getState()</h2><pre id="state"></pre>
-<h2>Gated scripts that ran</h2><pre id="ran">none</pre>
-</main>
-<script type="text/plain" data-assent="analytics" src="/demo-vendor/analytics.js"></script>
-<script>
-  var show = function () {
-    document.getElementById('state').textContent = JSON.stringify(assent.getState(), null, 2);
-    document.getElementById('ran').textContent = (window.demoLog || []).join('\\n') || 'none';
-  };
-  assent.on('ready', show); assent.on('change', show); document.addEventListener('demo:ran', show);
-  document.getElementById('accept').onclick = function () { assent.acceptAll(); };
-  document.getElementById('reject').onclick = function () { assent.rejectAll(); };
-</script>
-</body></html>`;
+// Requests the demo's third parties make (Mixpanel's events, the pixel's hits) end here, on this server.
+const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+const sink = (path: string, res: ServerResponse) => {
+  const gif = path.endsWith('.gif');
+  res.writeHead(200, { 'Content-Type': gif ? 'image/gif' : 'text/plain', 'Cache-Control': 'no-store' });
+  res.end(gif ? GIF : '1');
 };
 
-const index = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Assent demo</title></head><body>
-<h1>Assent demo</h1><ul>${Object.entries(sites)
-  .map(([id, s]) => `<li><a href="/${id}/">${s.name}</a> (${s.lang} + en), from seeds/ policy</li>`)
-  .join('')}</ul></body></html>`;
+// Files from npm packages that the demo pages load, under names of their own.
+const NPM: Record<string, string> = {
+  'mixpanel-snippet.js': 'mixpanel-browser/dist/mixpanel-jslib-snippet.min.js',
+  'mixpanel.min.js': 'mixpanel-browser/dist/mixpanel.min.js',
+};
 
 // The reference collector, served from the site's own origin under /consent/ (so it also re-issues
 // the consent cookie), on an embedded database in .assent-data/demo.
-const dataDir = resolve(root, '.assent-data/demo');
+const dataDir = resolve(process.env.ASSENT_DATA_DIR || resolve(root, '.assent-data/demo'));
 mkdirSync(dataDir, { recursive: true });
 const release = lockDataDir(dataDir);
 const db = await openPglite(resolve(dataDir, 'pglite'));
@@ -72,12 +60,39 @@ const collector = await buildApp({
   adminToken: process.env.ASSENT_ADMIN_TOKEN || 'demo',
 });
 await collector.ready();
-process.once('SIGINT', async () => {
+const stop = async () => {
   await collector.close();
   await db.close();
   release();
   process.exit(0);
-});
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
+
+// ---- Consent dashboard -----------------------------------------------------------------------------
+// The site owner's dashboard (src/dashboard, built into dist/dashboard/), served at /dashboard/. It
+// reads the collector above at /consent/, with the admin token.
+const dashboardDir = resolve(root, 'dist/dashboard');
+const dashboardUrl = `http://${host}:${port}/dashboard/`;
+const DASHBOARD_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+};
+/** Answers a request for the dashboard's page or assets; false when the path is not the dashboard's. */
+const serveDashboard = (path: string, res: ServerResponse): boolean => {
+  if (path === '/dashboard') {
+    res.writeHead(308, { Location: '/dashboard/' }).end();
+    return true;
+  }
+  if (!path.startsWith('/dashboard/')) return false;
+  const file = resolve(dashboardDir, `.${path.slice('/dashboard'.length)}`, path.endsWith('/') ? 'index.html' : '');
+  const type = DASHBOARD_TYPES[extname(file)];
+  if (!file.startsWith(`${dashboardDir}/`) || !type || !existsSync(file)) return false;
+  res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-store' }).end(readFileSync(file));
+  return true;
+};
+// ---- end of the consent dashboard -------------------------------------------------------------------
 
 createServer((req, res) => {
   const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -86,26 +101,47 @@ createServer((req, res) => {
     collector.server.emit('request', req, res);
     return;
   }
+  if (serveDashboard(path, res)) return;
   const send = (status: number, body: string | Buffer, type = 'text/html; charset=utf-8') => {
     res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
     res.end(body);
   };
-  const site = /^\/(blooom|blokku)\/$/.exec(path)?.[1] as keyof typeof sites | undefined;
-  if (path === '/') return send(200, index);
-  if (site) return send(200, sitePage(site));
+  const page = /^\/(blooom|blokku)\/([\w-]*)$/.exec(path);
+  if (path === '/') return send(200, renderIndex(dashboardUrl));
+  if (page && (page[2] === '' || PAGES.includes(page[2] as PageId)))
+    return send(
+      200,
+      renderPage(
+        page[1] as SiteId,
+        (page[2] || 'home') as PageId,
+        new URL(req.url ?? '/', 'http://x').searchParams.get('lang'),
+      ),
+    );
+  if (path === '/demo-assets/inspector.js') return send(200, inspector, TYPES['.js']);
+  if (path.startsWith('/demo-sink/')) return sink(path, res);
+  const npm = NPM[path.slice('/demo-vendor/npm/'.length)];
   const file = path.startsWith('/dist/')
     ? resolve(root, `.${path}`)
-    : path.startsWith('/demo-vendor/')
-      ? resolve(root, 'demo/vendor', path.slice('/demo-vendor/'.length))
-      : null;
+    : npm && path.startsWith('/demo-vendor/npm/')
+      ? resolve(root, 'node_modules', npm)
+      : path.startsWith('/demo-vendor/')
+        ? resolve(root, 'demo/vendor', path.slice('/demo-vendor/'.length))
+        : path.startsWith('/demo-assets/')
+          ? resolve(root, 'demo/assets', path.slice('/demo-assets/'.length))
+          : path.startsWith('/demo-configs/')
+            ? resolve(root, 'demo/configs', path.slice('/demo-configs/'.length))
+            : null;
   if (file?.startsWith(root)) {
     try {
       return send(200, readFileSync(file), TYPES[extname(file)] ?? 'application/octet-stream');
     } catch {}
   }
   send(404, 'not found', 'text/plain');
-}).listen(port, host, () =>
-  console.log(
-    `Assent demo: http://${host}:${port}/  (collector: http://${host}:${port}/consent/, admin token "${process.env.ASSENT_ADMIN_TOKEN || 'demo'}")`,
-  ),
-);
+}).listen(port, host, () => {
+  const base = `http://${host}:${port}`;
+  console.log(`Assent demo: ${base}/
+  Blooom (fr + en):  ${base}/blooom/
+  Blokku (bg + en):  ${base}/blokku/
+  collector:         ${base}/consent/ (embedded database in ${dataDir})
+  dashboard:         ${dashboardUrl} (admin token "${process.env.ASSENT_ADMIN_TOKEN || 'demo'}")`);
+});

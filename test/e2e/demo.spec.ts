@@ -1,0 +1,148 @@
+// The demo, started with the README's own command: both sites as a new visitor in their languages, a
+// reject on one and an accept on the other, what the inspector shows, the policy map, and the site
+// owner's dashboard counting both decisions with their signatures verified.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { expect, type Page, test } from '@playwright/test';
+
+const root = resolve(import.meta.dirname, '../..');
+/** The README's demo command: its first line that runs the demo, after any install step. */
+const README_DEMO = (() => {
+  const line = readFileSync(join(root, 'README.md'), 'utf8')
+    .split('\n')
+    .find((l) => l.includes('npm run demo')) as string;
+  return line.split('#')[0].split('&&').pop()?.trim() as string;
+})();
+
+let demo: ChildProcess;
+let base = '';
+const dataDir = mkdtempSync(join(tmpdir(), 'assent-demo-'));
+
+const freePort = () =>
+  new Promise<number>((done) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => done(port));
+    });
+  });
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  test.setTimeout(240_000);
+  const port = await freePort();
+  demo = spawn('sh', ['-c', README_DEMO], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), ASSENT_DATA_DIR: dataDir },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  base = await new Promise<string>((done, fail) => {
+    demo.stdout?.on('data', (d) => {
+      out += d;
+      const url = /Assent demo: (http:\/\/\S+?)\/\s/.exec(out)?.[1];
+      if (url) done(url);
+    });
+    demo.stderr?.on('data', (d) => (out += d));
+    demo.once('exit', (code) => fail(new Error(`"${README_DEMO}" exited with ${code}:\n${out}`)));
+  });
+});
+
+test.afterAll(() => {
+  if (demo.pid) process.kill(-demo.pid, 'SIGTERM');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Saves a screenshot as a test artifact, and to docs/screenshots/ when UPDATE_SCREENSHOTS is set. */
+const shoot = async (page: Page, name: string) => {
+  const file = test.info().outputPath(`${name}.png`);
+  await page.screenshot({ path: file });
+  await test.info().attach(name, { path: file, contentType: 'image/png' });
+  if (process.env.UPDATE_SCREENSHOTS) copyFileSync(file, join(root, 'docs/screenshots', `${name}.png`));
+};
+
+const inspector = (page: Page) => page.getByRole('complementary', { name: 'Consent inspector' });
+const part = (page: Page, name: string) => inspector(page).getByRole('region', { name });
+
+let blooomConsentId = '';
+let blokkuConsentId = '';
+
+test('Blooom, in French: a new visitor rejects; nothing of the trackers runs, and the inspector shows it', async ({
+  page,
+}) => {
+  const sink: string[] = [];
+  page.on('request', (r) => {
+    if (/\/demo-(sink|vendor)\//.test(r.url())) sink.push(new URL(r.url()).pathname);
+  });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`${base}/blooom/product`);
+  expect(await page.evaluate(() => document.documentElement.lang)).toBe('fr');
+  const banner = page.getByRole('region', { name: 'Vos choix en matière de vie privée' });
+  await expect(banner.getByRole('button', { name: 'Tout refuser' })).toBeVisible();
+  await shoot(page, 'demo-blooom-banner-fr');
+  await expect(part(page, 'Scripts and embeds')).toContainText('blocked: script /demo-vendor/pixel.js [marketing]');
+  await expect(part(page, 'Scripts and embeds')).toContainText('blocked: script /demo-vendor/chat.js [support-chat]');
+
+  await banner.getByRole('button', { name: 'Tout refuser' }).click();
+  await expect(part(page, 'assent.getState()')).toContainText('"decided": true');
+  await expect(part(page, 'Events')).toContainText('change');
+  await expect(part(page, 'dataLayer')).toContainText('"assent_update"');
+  await expect(part(page, 'Receipts and outbox')).toContainText(
+    /banner: no consent purpose granted · signature verified/,
+  );
+  expect(await page.evaluate(() => window.assent?.getState().purposes.analytics)).toBe(false);
+  blooomConsentId = (await page.evaluate(() => window.assent?.getState().id)) as string;
+
+  // The video page keeps YouTube behind its placeholder, and no tracker ran anywhere.
+  await page.goto(`${base}/blooom/video`);
+  await expect(page.getByRole('group', { name: /YouTube/ })).toBeVisible();
+  expect(sink.filter((p) => /pixel|chat|mixpanel|sink/.test(p))).toEqual([]);
+  expect((await page.context().cookies()).map((c) => c.name)).toEqual(['assent']);
+});
+
+test('Blokku, in Bulgarian: a new visitor accepts; the SDK, the pixel and the chat run, and the inspector shows it', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`${base}/blokku/`);
+  expect(await page.evaluate(() => document.documentElement.lang)).toBe('bg');
+  const banner = page.getByRole('region', { name: 'Вашият избор за поверителност' });
+  await expect(banner.getByRole('button', { name: 'Отказвам всички' })).toBeVisible();
+  await shoot(page, 'demo-blokku-banner-bg');
+  await banner.getByRole('button', { name: 'Избор', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Настройки за поверителност' });
+  await expect(dialog).toBeVisible();
+  await shoot(page, 'demo-blokku-preferences-bg');
+  await dialog.getByRole('button', { name: 'Приемам всички' }).click();
+
+  await expect(part(page, 'Scripts and embeds')).toContainText(
+    /Ran: .*(Mixpanel SDK|Demo Pixel|Demo Chat).*(Mixpanel SDK|Demo Pixel|Demo Chat).*(Mixpanel SDK|Demo Pixel|Demo Chat)/,
+  );
+  await expect(part(page, 'Cookies and storage')).toContainText('cookie mp_demo-project-token_mixpanel');
+  await expect(part(page, 'Cookies and storage')).toContainText('cookie _dp=');
+  await expect(part(page, 'Receipts and outbox')).toContainText(/preferences: .*analytics.* · signature verified/);
+  await expect(page.getByRole('button', { name: /Chat/ })).toBeVisible();
+  await shoot(page, 'demo-inspector');
+  blokkuConsentId = (await page.evaluate(() => window.assent?.getState().id)) as string;
+});
+
+test('the policy map is generated from the config and marks what was modelled as consent or added for the demo', async ({
+  page,
+}) => {
+  const config = JSON.parse(readFileSync(join(root, 'demo/configs/blooom.json'), 'utf8'));
+  await page.goto(`${base}/blooom/privacy-map?lang=en`);
+  const purposes = page.getByRole('table', { name: 'Purposes and their legal bases' });
+  await expect(purposes.getByRole('row')).toHaveCount(config.purposes.length + 1);
+  const row = (id: string) => purposes.getByRole('row').filter({ hasText: id });
+  await expect(row('recommendations')).toContainText('Modelled as consent');
+  await expect(row('recommendations')).toContainText('Legitimate interest (Art. 6(1)(f))');
+  await expect(row('support-chat')).toContainText('Demo addition');
+  await expect(row('orders')).toContainText('As in the policy');
+  const rights = page.getByRole('table', { name: 'Rights of the data subject' });
+  await expect(rights.getByRole('row')).toHaveCount(config.rights.length + 1);
+  expect(blooomConsentId).not.toBe(blokkuConsentId);
+});
