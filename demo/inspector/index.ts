@@ -34,7 +34,9 @@ const section = (id: string, title: string) => {
 };
 const pre = (s: string) => el('pre', { tabIndex: 0, textContent: s });
 const items = (lines: string[], empty: string) =>
-  lines.length ? el('ul', {}, ...lines.map((l) => el('li', { textContent: l }))) : el('p', { textContent: empty });
+  lines.length
+    ? el('ul', { tabIndex: 0 }, ...lines.map((l) => el('li', { textContent: l })))
+    : el('p', { textContent: empty });
 
 const state = section('state', 'assent.getState()');
 const events = section('events', 'Events');

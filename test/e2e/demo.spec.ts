@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
+import { axe } from './axe';
 
 const root = resolve(import.meta.dirname, '../..');
 /** The README's demo command: its first line that runs the demo, after any install step. */
@@ -95,6 +96,7 @@ test('Blooom, in French: a new visitor rejects; nothing of the trackers runs, an
     /banner: no consent purpose granted · signature verified/,
   );
   expect(await page.evaluate(() => window.assent?.getState().purposes.analytics)).toBe(false);
+  expect(await axe(page)).toEqual([]);
   blooomConsentId = (await page.evaluate(() => window.assent?.getState().id)) as string;
 
   // The video page keeps YouTube behind its placeholder, and no tracker ran anywhere.

@@ -1,14 +1,11 @@
 // The visitor's side in real Chromium: banner, preference center, placeholders, reopen button,
 // keyboard, axe-core, CSP, languages, and what a returning visitor downloads.
-import { createRequire } from 'node:module';
 import type { Page } from '@playwright/test';
 import type { AssentConfig } from '../../src/core/config';
 import { shopConfig } from '../fixtures/configs';
+import { axe } from './axe';
 import { expect, pending, test } from './fixtures';
 import { pageWith, type Site } from './site';
-
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 
 const uiConfig = (over: Partial<AssentConfig> = {}): AssentConfig => ({
   ...shopConfig(),
@@ -38,18 +35,6 @@ const uiFiles = (site: Site, since: number) =>
     .map((r) => r.path)
     .filter((p) => p.includes('/dist/chunks/'))
     .map((p) => p.replace(/.*\//, ''));
-
-const axe = async (page: Page) => {
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    const result = await (
-      window as unknown as { axe: { run: (o: object) => Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }
-    ).axe.run({
-      resultTypes: ['violations'],
-    });
-    return result.violations.map((v) => `${v.id} (${v.nodes.length})`);
-  });
-};
 
 test('a new visitor sees the banner; Reject all records a decision and the banner does not come back', async ({
   page,
