@@ -162,6 +162,18 @@ const buildCli = async (outDir: string) => {
   });
 };
 
+/** The site owner's consent dashboard (src/dashboard): a static page with its assets, in dashboard/. */
+export const buildDashboard = async (outDir: string) => {
+  const dir = resolve(outDir, 'dashboard');
+  await build({
+    ...base(dir),
+    root: src('dashboard'),
+    // Relative asset URLs: the page works under any path, such as the demo's /dashboard/.
+    base: './',
+    build: { ...base(dir).build, emptyOutDir: true, assetsDir: 'assets' },
+  });
+};
+
 export const buildAll = async (outDir = resolve(root, 'dist')) => {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
@@ -174,6 +186,7 @@ export const buildAll = async (outDir = resolve(root, 'dist')) => {
   await buildLoader({ outDir, fileName: 'assent-autoblock.js', chunks, autoblock: true });
   await buildModules(outDir);
   await buildCli(outDir);
+  await buildDashboard(outDir);
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
   return { chunks };
 };

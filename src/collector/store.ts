@@ -95,8 +95,10 @@ export interface Range {
   from?: string;
   to?: string;
 }
-const inRange = `type = 'consent' AND ($1::date IS NULL OR received_at >= $1::date)
-  AND ($2::date IS NULL OR received_at < $2::date + 1)`;
+/** The consent receipts of a range; `t` qualifies the columns when the query joins tables. */
+const receiptsOfRange = (t = '') => `${t}type = 'consent' AND ($1::date IS NULL OR ${t}received_at >= $1::date)
+  AND ($2::date IS NULL OR ${t}received_at < $2::date + 1)`;
+const inRange = receiptsOfRange();
 const rangeParams = (r: Range) => [r.from || null, r.to || null];
 
 /** Every stored consent receipt in a range, oldest first, as received. */
@@ -106,7 +108,27 @@ export const receiptsIn = (db: Db, range: Range) =>
     rangeParams(range),
   );
 
-/** Counts over every stored receipt in a range: per day, per purpose (granted, denied), method, language. */
+/** Upper bounds (exclusive) of the delivery lag histogram's buckets; the last bucket has none. */
+export const LAG_BUCKETS_MS = [1_000, 10_000, 60_000, 600_000, 3_600_000, 86_400_000];
+
+/**
+ * A receipt's own timestamp as a timestamptz, or NULL. The entry schema checks only the shape of the
+ * text, and a cast of "2026-02-31T25:00:00Z" would fail the whole query, so the fields are checked here
+ * and the day is added to the month, rolling over as `Date.parse` does.
+ */
+const RECEIPT_TIME = `CASE WHEN ts ~ '^[1-9]\\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?Z$'
+  THEN ((substr(ts, 1, 7) || '-01')::date + (substr(ts, 9, 2)::int - 1) + substr(ts, 12, length(ts) - 12)::interval)
+    AT TIME ZONE 'UTC' END`;
+/** Delivery lag in milliseconds: from the receipt's timestamp (the browser's clock) to received_at. */
+const LAGS = `WITH lags AS (
+  SELECT (extract(epoch FROM received_at - ${RECEIPT_TIME}) * 1000)::float8 AS ms
+  FROM (SELECT received_at, body::jsonb->>'timestamp' AS ts FROM entries WHERE ${inRange}) AS received
+)`;
+
+/**
+ * Counts over every stored receipt in a range: per day, per purpose (granted, denied), method and
+ * language; per purpose and day, for opt-in rates; withdrawals; delivery lag percentiles and histogram.
+ */
 export const stats = async (db: Db, range: Range) => {
   const p = rangeParams(range);
   const [total] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM entries WHERE ${inRange}`, p);
@@ -119,12 +141,51 @@ export const stats = async (db: Db, range: Range) => {
       `SELECT body::jsonb->>'${field}' AS k, count(*) AS n FROM entries WHERE ${inRange} GROUP BY k ORDER BY k`,
       p,
     );
-  const purposes = await db.query<{ purpose_id: string; granted: string; denied: string }>(
-    `SELECT purpose->>'id' AS purpose_id,
+  const purposesByDay = await db.query<{
+    day: string;
+    purpose_id: string;
+    basis: string;
+    granted: string;
+    denied: string;
+  }>(
+    `SELECT to_char(received_at, 'YYYY-MM-DD') AS day, purpose->>'id' AS purpose_id, max(purpose->>'basis') AS basis,
        count(*) FILTER (WHERE (purpose->>'granted')::boolean) AS granted,
        count(*) FILTER (WHERE NOT (purpose->>'granted')::boolean) AS denied
      FROM entries, jsonb_array_elements(body::jsonb->'purposes') AS purpose
-     WHERE ${inRange} GROUP BY purpose_id ORDER BY purpose_id`,
+     WHERE ${inRange} GROUP BY day, purpose_id ORDER BY day, purpose_id`,
+    p,
+  );
+  // A withdrawal: a receipt that denies a purpose its previous receipt granted, wherever that one falls.
+  const withdrawn = await db.query<{ day: string; purpose_id: string | null; n: string }>(
+    `WITH withdrawn AS (
+       SELECT to_char(e.received_at, 'YYYY-MM-DD') AS day, e.id AS receipt_id, is_purpose->>'id' AS purpose_id
+       FROM entries e
+       JOIN entries prev ON prev.id = e.body::jsonb->>'previousId' AND prev.type = 'consent'
+         AND prev.consent_id = e.consent_id
+       CROSS JOIN jsonb_array_elements(e.body::jsonb->'purposes') AS is_purpose
+       CROSS JOIN jsonb_array_elements(prev.body::jsonb->'purposes') AS was_purpose
+       WHERE ${receiptsOfRange('e.')} AND is_purpose->>'id' = was_purpose->>'id'
+         AND (was_purpose->>'granted')::boolean AND NOT (is_purpose->>'granted')::boolean
+     )
+     SELECT day, CASE WHEN grouping(purpose_id) = 0 THEN purpose_id END AS purpose_id, count(DISTINCT receipt_id) AS n
+     FROM withdrawn GROUP BY GROUPING SETS ((day, purpose_id), (day)) ORDER BY day`,
+    p,
+  );
+  const [lag] = await db.query<{
+    n: string;
+    p50: number | null;
+    p90: number | null;
+    p99: number | null;
+    max: number | null;
+  }>(
+    `${LAGS} SELECT count(ms) AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY ms) AS p90,
+       percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, max(ms) AS max FROM lags`,
+    p,
+  );
+  const lagBuckets = await db.query<{ bucket: number; n: string }>(
+    `${LAGS} SELECT width_bucket(ms, ARRAY[${LAG_BUCKETS_MS.join(',')}]::float8[]) AS bucket, count(*) AS n
+     FROM lags WHERE ms IS NOT NULL GROUP BY bucket`,
     p,
   );
   const count = (rows: { k: string; n: string }[]) => Object.fromEntries(rows.map((r) => [r.k, Number(r.n)]));
@@ -132,16 +193,50 @@ export const stats = async (db: Db, range: Range) => {
     'SELECT coalesce(sum(count), 0) AS n FROM erasures WHERE ($1::date IS NULL OR day >= $1::date) AND ($2::date IS NULL OR day <= $2::date)',
     p,
   );
+
+  const perPurpose: Record<string, { granted: number; denied: number }> = {};
+  const perDayPerPurpose: Record<string, Record<string, { granted: number; denied: number }>> = {};
+  const bases: Record<string, string> = {};
+  for (const r of purposesByDay) {
+    const [granted, denied] = [Number(r.granted), Number(r.denied)];
+    const sum = (perPurpose[r.purpose_id] ??= { granted: 0, denied: 0 });
+    sum.granted += granted;
+    sum.denied += denied;
+    (perDayPerPurpose[r.day] ??= {})[r.purpose_id] = { granted, denied };
+    // Rows come oldest day first, so the basis last recorded wins.
+    bases[r.purpose_id] = r.basis;
+  }
+  const withdrawals = { total: 0, perDay: {} as Record<string, number>, perPurpose: {} as Record<string, number> };
+  for (const r of withdrawn) {
+    if (r.purpose_id === null) {
+      withdrawals.perDay[r.day] = Number(r.n);
+      withdrawals.total += Number(r.n);
+    } else withdrawals.perPurpose[r.purpose_id] = (withdrawals.perPurpose[r.purpose_id] ?? 0) + Number(r.n);
+  }
+  const ms = (v: number | null) => (v === null ? null : Math.round(Number(v)));
+  const inBucket = new Map(lagBuckets.map((r) => [Number(r.bucket), Number(r.n)]));
   return {
     from: range.from ?? null,
     to: range.to ?? null,
     decisions: Number(total.n),
     perDay: Object.fromEntries(byDay.map((r) => [r.day, Number(r.n)])),
-    perPurpose: Object.fromEntries(
-      purposes.map((r) => [r.purpose_id, { granted: Number(r.granted), denied: Number(r.denied) }]),
-    ),
+    perPurpose,
     perMethod: count(await by('method')),
     perLanguage: count(await by('language')),
     erasures: Number(erasures.n),
+    /** The legal basis of each purpose, as its latest receipt in the range records it. */
+    bases,
+    perDayPerPurpose,
+    withdrawals,
+    /** From each receipt's timestamp (the browser's clock) to the moment the collector received it. */
+    lag: {
+      count: Number(lag.n),
+      p50Ms: ms(lag.p50),
+      p90Ms: ms(lag.p90),
+      p99Ms: ms(lag.p99),
+      maxMs: ms(lag.max),
+      // width_bucket counts from 0 (below the first bound) to the number of bounds (at or above the last).
+      histogram: [...LAG_BUCKETS_MS, null].map((belowMs, i) => ({ belowMs, n: inBucket.get(i) ?? 0 })),
+    },
   };
 };

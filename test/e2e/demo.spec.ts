@@ -148,3 +148,39 @@ test('the policy map is generated from the config and marks what was modelled as
   await expect(rights.getByRole('row')).toHaveCount(config.rights.length + 1);
   expect(blooomConsentId).not.toBe(blokkuConsentId);
 });
+
+test('the dashboard counts both decisions, charts them, and verifies their signatures against the JWKS', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`${base}/dashboard/`);
+  await page.getByLabel('Admin token').fill('demo');
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^2 decisions from / })).toBeVisible();
+  await expect(page.getByRole('img', { name: /opt-in rate per purpose and day/ })).toBeVisible();
+  // The canvas holds drawn lines, not only the axes' grey.
+  const coloured = await page.locator('.chart canvas').evaluate((canvas: HTMLCanvasElement) => {
+    const { data } = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(
+      0,
+      0,
+      canvas.width,
+      canvas.height,
+    );
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4)
+      if (
+        data[i + 3] > 200 &&
+        Math.max(data[i], data[i + 1], data[i + 2]) - Math.min(data[i], data[i + 1], data[i + 2]) > 60
+      )
+        n++;
+    return n;
+  });
+  expect(coloured).toBeGreaterThan(10);
+  for (const id of [blooomConsentId, blokkuConsentId]) {
+    await page.getByLabel('Consent id').fill(id);
+    await page.getByRole('button', { name: 'Look up' }).click();
+    await expect(page.getByRole('status').filter({ hasText: `1 receipt for ${id}` })).toBeVisible();
+    await expect(page.getByRole('article').getByText('Signature verified')).toBeVisible();
+  }
+  await shoot(page, 'demo-dashboard');
+});

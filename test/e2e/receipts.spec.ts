@@ -275,10 +275,12 @@ test('under GPC, "Accept all" leaves marketing off; the preference center says w
     analytics: true,
     marketing: false,
   });
-  await expect.poll(() => collector.of('consent').map((r) => [r.method, r.gpc])).toEqual([
-    ['gpc', true],
-    ['banner', true],
-  ]);
+  await expect
+    .poll(() => collector.of('consent').map((r) => [r.method, r.gpc]))
+    .toEqual([
+      ['gpc', true],
+      ['banner', true],
+    ]);
   expect(site.requested('gpc-ads')).toEqual([]);
   await page.evaluate(() => window.assent?.showPreferences());
   const dialog = page.getByRole('dialog', { name: 'Privacy settings' });
