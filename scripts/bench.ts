@@ -9,6 +9,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { chromiumLaunch } from '../test/e2e/chromium';
 import { benchCollector } from './bench-collector';
+import { benchPeers } from './bench-peers';
 import { buildAll, buildLoader, FEATURES } from './build';
 
 const dist = resolve(import.meta.dirname, '../dist');
@@ -197,3 +198,6 @@ for (const [what, actual, budget] of budgets) {
   console.log(`${ok ? 'ok  ' : 'OVER'} ${what}: ${actual} of ${budget} (${Math.round((actual / budget) * 100)} %)`);
 }
 process.exitCode = over ? 1 : 0;
+
+// Assent side by side with its open-source peers (docs/benchmarks.md).
+if ((await benchPeers()).over) process.exitCode = 1;
