@@ -63,9 +63,7 @@ const textsModules = (): Plugin => ({
  */
 const buildChunks = async (outDir: string) => {
   const staging = resolve(outDir, 'chunks/.staging');
-  // Code parts are written in ASCII: one character above U+00FF makes V8 keep a whole script's source as
-  // two-byte text (26 KB more heap for ui.js). The texts stay as they are; most languages need it anyway.
-  const part = (input: Record<string, string>, ascii = true) =>
+  const part = (input: Record<string, string>) =>
     build({
       ...base(staging),
       define: defines(false),
@@ -73,7 +71,7 @@ const buildChunks = async (outDir: string) => {
       build: {
         ...base(staging).build,
         minify: 'terser',
-        terserOptions: { compress: { passes: 3, unsafe_arrows: true }, format: { comments: false, ascii_only: ascii } },
+        terserOptions: { compress: { passes: 3, unsafe_arrows: true }, format: { comments: false } },
         rolldownOptions: {
           input,
           // Lets shared modules join the entry that loads first, instead of a chunk of their own.
@@ -88,7 +86,7 @@ const buildChunks = async (outDir: string) => {
   await part({ reopen: src('ui/reopen.ts') });
   await part({ sync: src('sync/index.ts') });
   await part({ cleanup: src('cleanup/index.ts') });
-  await part({ ...perLanguage('texts'), ...perLanguage('short') }, false);
+  await part({ ...perLanguage('texts'), ...perLanguage('short') });
   const hash = createHash('sha256');
   for (const f of readdirSync(staging).sort()) hash.update(f).update(readFileSync(resolve(staging, f)));
   const folder = `chunks/${hash.digest('hex').slice(0, 10)}/`;
