@@ -80,6 +80,12 @@ row(['returning', 'assent.js', loader.gzip, loader.brotli]);
 row(['returning, page with an embed', '+ placeholder.js + short-xx.js', placeholder.gzip, placeholder.brotli]);
 row(['returning, reopen button on', '+ reopen.js + short-xx.js', reopen.gzip, reopen.brotli]);
 row(['deciding (on the first interaction with the banner)', '+ sync.js', chunk('sync').gzip, chunk('sync').brotli]);
+row([
+  'opening the preference center (fetched on the first interaction)',
+  '+ Preferences-shared.js',
+  chunk('Preferences-shared').gzip,
+  chunk('Preferences-shared').brotli,
+]);
 row(['withdrawing a purpose (clean-up)', '+ cleanup.js', chunk('cleanup').gzip, chunk('cleanup').brotli]);
 row([
   'downloading the consent record',

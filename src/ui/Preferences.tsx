@@ -1,10 +1,14 @@
-// The preference center: a modal dialog listing every purpose with its legal basis and details.
+// The preference center: a modal dialog listing every purpose with its legal basis and details. A chunk
+// of its own, with its styles.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type Choices, choicesForAll, isRequired } from '../core/bases';
 import type { Purpose, RightId, Service, ServiceCookie } from '../core/config';
 import type { Texts } from '../core/texts';
 import { fill, textIn } from './format';
 import type { UiHost } from './host';
+import { Actions, CloseButton, WithPolicyLink } from './parts';
+
+export { PREFERENCES_CSS } from './preferences-styles';
 
 interface Props {
   host: UiHost;
@@ -268,43 +272,3 @@ const deepActiveElement = () => {
   while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
   return el;
 };
-
-/**
- * "Accept all" and "Reject all", identical in size, weight, colour and rank (CNIL, EDPB), and one
- * other action in a quieter style.
- */
-export const Actions = (props: {
-  texts: Texts;
-  onAll: (grant: boolean) => void;
-  other: string;
-  onOther: () => void;
-}) => (
-  <div class="actions">
-    <button type="button" class="btn main" onClick={() => props.onAll(true)}>
-      {props.texts.acceptAll}
-    </button>
-    <button type="button" class="btn main" onClick={() => props.onAll(false)}>
-      {props.texts.rejectAll}
-    </button>
-    <button type="button" class="btn alt" onClick={props.onOther}>
-      {props.other}
-    </button>
-  </div>
-);
-
-/** A paragraph ending with the link to the privacy policy. */
-export const WithPolicyLink = (props: { text: string; texts: Texts; url: string }) => (
-  <p>
-    {props.text}{' '}
-    <a href={props.url} target="_blank" rel="noopener">
-      {props.texts.policyLink}
-    </a>
-  </p>
-);
-
-/** Closes a view; closing never records anything. */
-export const CloseButton = (props: { texts: Texts; onClose: () => void }) => (
-  <button type="button" class="x" aria-label={props.texts.close} onClick={props.onClose}>
-    ×
-  </button>
-);

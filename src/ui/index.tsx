@@ -1,4 +1,5 @@
-// The UI chunk: banner and preference center, loaded only when something must be shown.
+// The UI chunk: the banner, loaded only when something must be shown. The preference center is a chunk
+// of its own, fetched when the visitor is about to open it: most visitors answer in the banner.
 import { render } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { type Choices, choicesForAll } from '../core/bases';
@@ -6,23 +7,48 @@ import type { Texts } from '../core/texts';
 import type { Method, ViewName } from '../core/types';
 import { withOverrides } from './format';
 import type { UiHost } from './host';
-import { Actions, CloseButton, Preferences, WithPolicyLink } from './Preferences';
-import { shadowHost } from './shadow';
+import { Actions, CloseButton, WithPolicyLink } from './parts';
+import { adopt, shadowHost } from './shadow';
 import { UI_CSS } from './styles';
 
 let root: ShadowRoot | undefined;
+let Preferences: typeof import('./Preferences').Preferences | undefined;
+let css = '';
+let preferences: Promise<unknown> | undefined;
+const loadPreferences = () =>
+  (preferences ||= import('./Preferences').then(
+    (m) => {
+      Preferences = m.Preferences;
+      css = m.PREFERENCES_CSS;
+      if (root) adopt(root, css);
+    },
+    (e) => {
+      preferences = undefined;
+      console.error(`assent: could not load the preference center (${e})`);
+      throw e;
+    },
+  ));
+let shows = 0;
 
 /** Shows a view (or, with null, nothing). Called by the loader with the texts of the page's language. */
 export const show = (host: UiHost, builtIn: Texts, view: ViewName | null) => {
-  if (!root) {
-    const made = shadowHost('main', UI_CSS, host.config);
-    root = made.root;
-    const dir = document.documentElement.dir;
-    if (dir) made.host.dir = dir;
-    document.body.prepend(made.host);
-  }
-  const texts = withOverrides(builtIn, host.config.ui?.texts?.[host.language]);
-  render(<App host={host} texts={texts} initial={view} key={Math.random()} />, root);
+  const call = ++shows;
+  const draw = () => {
+    // Only the last call counts, however long the preference center took to arrive.
+    if (call !== shows) return;
+    if (!root) {
+      const made = shadowHost('main', UI_CSS, host.config);
+      root = made.root;
+      const dir = document.documentElement.dir;
+      if (dir) made.host.dir = dir;
+      document.body.prepend(made.host);
+      if (css) adopt(root, css);
+    }
+    const texts = withOverrides(builtIn, host.config.ui?.texts?.[host.language]);
+    render(<App host={host} texts={texts} initial={view} key={Math.random()} />, root);
+  };
+  if (view === 'preferences' && !Preferences) loadPreferences().then(draw, () => {});
+  else draw();
 };
 
 export const App = ({ host, texts, initial }: { host: UiHost; texts: Texts; initial: ViewName | null }) => {
@@ -41,11 +67,17 @@ export const App = ({ host, texts, initial }: { host: UiHost; texts: Texts; init
         host={host}
         texts={texts}
         onDecide={decide}
-        onChoose={() => setView('preferences')}
+        onChoose={() =>
+          loadPreferences().then(
+            () => setView('preferences'),
+            () => {},
+          )
+        }
         onClose={() => setView(null)}
       />
     );
-  if (view === 'preferences') return <Preferences host={host} texts={texts} onDecide={decide} onClose={close} />;
+  if (view === 'preferences' && Preferences)
+    return <Preferences host={host} texts={texts} onDecide={decide} onClose={close} />;
   return null;
 };
 
@@ -71,6 +103,11 @@ export const Banner = ({ host, texts, onDecide, onChoose, onClose }: BannerProps
       html[side] = before;
     };
   }, []);
+  // The visitor is about to decide or to choose: fetch what either needs.
+  const prepare = () => {
+    host.prepare();
+    loadPreferences().catch(() => {});
+  };
   const all = (grant: boolean) =>
     onDecide('banner', choicesForAll(config.purposes, grant, gpcDenied, host.api.getState().purposes));
   return (
@@ -79,8 +116,8 @@ export const Banner = ({ host, texts, onDecide, onChoose, onClose }: BannerProps
       class={`banner ${position}`}
       aria-labelledby="assent-banner-title"
       lang={host.language}
-      onPointerOver={host.prepare}
-      onFocusIn={host.prepare}
+      onPointerOver={prepare}
+      onFocusIn={prepare}
       onKeyDown={(e) => e.key === 'Escape' && onClose()}
     >
       <h2 id="assent-banner-title">{texts.bannerTitle}</h2>

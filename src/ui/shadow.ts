@@ -10,14 +10,19 @@ export const shadowHost = (name: string, css: string, config: AssentConfig, tag 
   host.setAttribute('data-assent-ui', name);
   for (const [key, value] of Object.entries(config.ui?.theme || {})) host.style.setProperty(`--assent-${key}`, value);
   const root = host.attachShadow({ mode: 'open' });
+  adopt(root, css);
+  return { host, root };
+};
+
+/** Adds a stylesheet to a shadow root; each text becomes one sheet, shared by every root. */
+export const adopt = (root: ShadowRoot, css: string) => {
   let sheet = sheets.get(css);
   if (!sheet) {
     sheet = new CSSStyleSheet();
     sheet.replaceSync(css);
     sheets.set(css, sheet);
   }
-  root.adoptedStyleSheets = [sheet];
-  return { host, root };
+  if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
 };
 
 /** Theme variables with their defaults, light and dark (README "Theming"). */

@@ -1,4 +1,5 @@
-// Banner and preference center styles. Logical properties only, so right-to-left pages mirror.
+// The banner's styles (the preference center adds its own, in its chunk). Logical properties only, so
+// right-to-left pages mirror.
 import { THEME } from './shadow';
 
 export const UI_CSS = `${THEME}
@@ -12,34 +13,4 @@ a{color:var(--_accent)}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;margin-block-start:.75rem}
 .actions .btn{flex:1 1 7.5rem}
 .x{position:absolute;inset-inline-end:.25rem;inset-block-start:.25rem;font:inherit;font-size:1.4em;line-height:1;min-width:44px;min-height:44px;
-background:none;border:0;color:var(--_fg);cursor:pointer;border-radius:var(--_radius)}
-dialog{background:var(--_bg);color:var(--_fg);border:1px solid var(--_border);border-radius:var(--_radius);padding:0;
-inline-size:min(44rem,calc(100vw - 1rem));max-block-size:calc(100vh - 1rem);display:flex;flex-direction:column}
-dialog:not([open]){display:none}
-dialog::backdrop{background:#000a}
-header,footer{padding:.75rem 1.25rem;position:relative}
-header{border-block-end:1px solid var(--_border);padding-inline-end:3.5rem}
-footer{border-block-start:1px solid var(--_border)}footer .actions{margin:0}
-.body{overflow:auto;padding:.5rem 1.25rem}
-ul{list-style:none;margin:0;padding:0}
-.purpose{border:1px solid var(--_border);border-radius:var(--_radius);padding:.75rem;margin:.6rem 0}
-.row{display:flex;flex-wrap:wrap;gap:.4rem .75rem;align-items:center;justify-content:space-between}
-.muted{color:var(--_muted);font-size:.93em}
-.always{font-weight:600;white-space:nowrap}
-.toggle{display:flex;align-items:center;gap:.5rem;margin-inline-start:auto}
-[role=switch]{flex-shrink:0}
-[role=switch]{inline-size:3rem;block-size:1.75rem;min-height:24px;border-radius:1rem;border:2px solid var(--_fg);background:var(--_bg);
-padding:0;cursor:pointer;position:relative}
-[role=switch]::after{content:"";position:absolute;inset-block-start:.15rem;inset-inline-start:.2rem;inline-size:1.1rem;block-size:1.1rem;
-border-radius:50%;background:var(--_fg);transition:inset-inline-start .15s}
-[role=switch][aria-checked=true]{background:var(--_accent);border-color:var(--_accent)}
-[role=switch][aria-checked=true]::after{inset-inline-start:1.45rem;background:var(--_on-accent)}
-details{margin-block-start:.4rem}summary{cursor:pointer;color:var(--_accent);min-height:24px}
-dl{display:grid;grid-template-columns:minmax(7rem,auto) 1fr;gap:.2rem .75rem;margin:.5rem 0}dt{font-weight:600}dd{margin:0}
-.service{background:var(--_surface);border-radius:var(--_radius);padding:.5rem .75rem;margin:.4rem 0}
-.note{background:var(--_surface);border-inline-start:4px solid var(--_accent);padding:.5rem .75rem;border-radius:var(--_radius)}
-section{margin:1rem 0}
-.status:empty{display:none}
-.links{display:flex;flex-wrap:wrap;gap:.5rem}.links .btn{font-weight:400;min-height:36px;padding:.25em .8em}
-@media (forced-colors:active){[role=switch][aria-checked=true]{background:Highlight}[role=switch]::after{background:ButtonText}
-[role=switch][aria-checked=true]::after{background:HighlightText}}`;
+background:none;border:0;color:var(--_fg);cursor:pointer;border-radius:var(--_radius)}`;

@@ -55,6 +55,28 @@ test('a new visitor sees the banner; Reject all records a decision and the banne
   expect(uiFiles(site, mark).sort()).toEqual(['reopen.js', 'short-en.js']);
 });
 
+test('the preference center is a chunk of its own: fetched when the visitor reaches for the banner, once', async ({
+  page,
+  site,
+}) => {
+  const mark = site.log.length;
+  await page.goto(site.page(pageWith(uiConfig())));
+  await expect(banner(page)).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  // A visitor who answers without touching the banner never downloads it.
+  expect(uiFiles(site, mark)).not.toContain('Preferences-shared.js');
+  await banner(page).getByRole('button', { name: 'Choose' }).hover();
+  await expect.poll(() => uiFiles(site, mark)).toContain('Preferences-shared.js');
+  await banner(page).getByRole('button', { name: 'Choose' }).click();
+  await expect(dialog(page)).toBeVisible();
+  // Its styles came with it: the dialog is laid out as a dialog, not as bare markup.
+  expect(await dialog(page).evaluate((d) => getComputedStyle(d).flexDirection)).toBe('column');
+  await dialog(page).getByRole('button', { name: 'Close' }).click();
+  await page.evaluate(() => window.assent?.showPreferences());
+  await expect(dialog(page)).toBeVisible();
+  expect(uiFiles(site, mark).filter((f) => f === 'Preferences-shared.js')).toHaveLength(1);
+});
+
 test('Accept all and Reject all have the same size and style, on a desktop and on a phone', async ({ page, site }) => {
   const url = site.page(pageWith(uiConfig()));
   for (const size of [
