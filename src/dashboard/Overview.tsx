@@ -17,41 +17,54 @@ const Bar = ({ n, total }: { n: number; total: number }) => (
   </span>
 );
 
-/** One row per key, largest first, with its count, share and a bar. */
-const SplitTable = ({ caption, head, rows }: { caption: string; head: string; rows: [string, number][] }) => {
-  const total = rows.reduce((sum, [, n]) => sum + n, 0);
-  return (
-    <table>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{head}</th>
-          <th scope="col" class="num">
-            Decisions
-          </th>
+/** One row per key, with its count, its share when asked, and a bar. */
+const SplitTable = ({
+  caption,
+  head,
+  rows,
+  unit = 'Decisions',
+  shares = true,
+  total = rows.reduce((sum, [, n]) => sum + n, 0),
+}: {
+  caption: string;
+  head: string;
+  rows: [string, number][];
+  unit?: string;
+  shares?: boolean;
+  total?: number;
+}) => (
+  <table>
+    <caption>{caption}</caption>
+    <thead>
+      <tr>
+        <th scope="col">{head}</th>
+        <th scope="col" class="num">
+          {unit}
+        </th>
+        {shares && (
           <th scope="col" class="num">
             Share
           </th>
-          <th scope="col">
-            <span class="visually-hidden">Bar</span>
-          </th>
+        )}
+        <th scope="col">
+          <span class="visually-hidden">Bar</span>
+        </th>
+      </tr>
+    </thead>
+    <tbody>
+      {rows.map(([label, n]) => (
+        <tr key={label}>
+          <th scope="row">{label}</th>
+          <td class="num">{count(n)}</td>
+          {shares && <td class="num">{share(n, total)}</td>}
+          <td class="bar-cell">
+            <Bar n={n} total={total} />
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {rows.map(([label, n]) => (
-          <tr key={label}>
-            <th scope="row">{label}</th>
-            <td class="num">{count(n)}</td>
-            <td class="num">{share(n, total)}</td>
-            <td class="bar-cell">
-              <Bar n={n} total={total} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-};
+      ))}
+    </tbody>
+  </table>
+);
 
 const lagLabel = (buckets: Stats['lag']['histogram'], i: number) => {
   const { belowMs } = buckets[i];
@@ -251,31 +264,14 @@ export const Overview = ({ stats, range }: { stats: Stats; range: Range }) => {
             </div>
           ))}
         </dl>
-        <table>
-          <caption>Receipts by delivery lag ({count(lag.count)} with a valid timestamp)</caption>
-          <thead>
-            <tr>
-              <th scope="col">Lag</th>
-              <th scope="col" class="num">
-                Receipts
-              </th>
-              <th scope="col">
-                <span class="visually-hidden">Bar</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {lag.histogram.map((bucket, i) => (
-              <tr key={String(bucket.belowMs)}>
-                <th scope="row">{lagLabel(lag.histogram, i)}</th>
-                <td class="num">{count(bucket.n)}</td>
-                <td class="bar-cell">
-                  <Bar n={bucket.n} total={lag.count} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <SplitTable
+          caption={`Receipts by delivery lag (${count(lag.count)} with a valid timestamp)`}
+          head="Lag"
+          unit="Receipts"
+          shares={false}
+          total={lag.count}
+          rows={lag.histogram.map((bucket, i) => [lagLabel(lag.histogram, i), bucket.n])}
+        />
       </section>
     </>
   );
