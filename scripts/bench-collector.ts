@@ -7,11 +7,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { uuid } from '../src/core/ids';
-import { buildReceipt } from '../src/core/receipt';
-import { shopConfig } from '../test/fixtures/configs';
+import { sampleReceipt } from '../test/fixtures/receipts';
 
 const root = resolve(import.meta.dirname, '..');
-const config = shopConfig();
 
 const start = (env: Record<string, string>) =>
   new Promise<{ url: string; proc: ChildProcess }>((done, fail) => {
@@ -40,19 +38,7 @@ const start = (env: Record<string, string>) =>
 const batch = (size: number) =>
   JSON.stringify(
     Array.from({ length: size }, () =>
-      buildReceipt({
-        config,
-        language: 'en',
-        id: uuid(Date.now()),
-        consentId: uuid(),
-        previousId: null,
-        time: Date.now(),
-        method: 'banner',
-        origin: 'https://shop.example',
-        textHash: `sha256-${'A'.repeat(43)}=`,
-        gpc: false,
-        purposes: { analytics: true, security: true },
-      }),
+      sampleReceipt({ language: 'en', consentId: uuid(), purposes: { analytics: true, security: true } }),
     ),
   );
 

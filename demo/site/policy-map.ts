@@ -27,7 +27,7 @@ const table = (caption: string, head: string[], rows: string[][]) =>
 
 export const policyMap = (site: Site): string => {
   const c: AssentConfig = site.config;
-  const { notes, lang } = { notes: site.notes, lang: site.lang };
+  const { notes, lang } = site;
   const category = (id: string) => c.dataCategories?.find((d) => d.id === id)?.title;
   const services = (purpose: string) => (c.services ?? []).filter((s) => s.purposes.includes(purpose));
   const purposeRows = c.purposes.map((p) => {

@@ -8,39 +8,20 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedReceipts, verifyAll } from '../../src/cli/verify';
 import { buildApp } from '../../src/collector/app';
-import { type Db, migrate, openPglite, openPostgres } from '../../src/collector/db';
+import { type Db, migrate, openPglite } from '../../src/collector/db';
 import { verifyCompact } from '../../src/collector/jws';
 import { loadSigningKey } from '../../src/collector/keys';
 import { prune } from '../../src/collector/store';
 import { uuid } from '../../src/core/ids';
-import { buildReceipt } from '../../src/core/receipt';
 import type { Receipt } from '../../src/core/types';
-import { shopConfig } from '../fixtures/configs';
+import { collectorBackends, ORIGIN, sampleReceipt } from '../fixtures/receipts';
 
-const ORIGIN = 'https://shop.example';
 const receiptFor = (consentId: string, over: Partial<Receipt> = {}): Receipt => ({
-  ...buildReceipt({
-    config: shopConfig(),
-    language: 'fr',
-    id: uuid(Date.now()),
-    consentId,
-    previousId: null,
-    time: Date.now(),
-    method: 'banner',
-    origin: ORIGIN,
-    textHash: `sha256-${'A'.repeat(43)}=`,
-    gpc: false,
-    purposes: { analytics: true },
-  }),
+  ...sampleReceipt({ consentId }),
   ...over,
 });
 
-const backends: [string, () => Promise<Db>][] = [
-  ['PGlite', () => openPglite(mkdtempSync(join(tmpdir(), 'assent-pglite-')))],
-];
-if (process.env.DATABASE_URL) backends.push(['PostgreSQL', () => openPostgres(process.env.DATABASE_URL as string)]);
-
-describe.each(backends)('the collector on %s', (_, open) => {
+describe.each(collectorBackends('assent-pglite-'))('the collector on %s', (_, open) => {
   let db: Db;
   let app: FastifyInstance;
   const post = (body: string, headers: Record<string, string> = {}) =>

@@ -3,26 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { keyFromJwk, newPrivateJwk, signCompact, verifyCompact } from '../../src/collector/jws';
 import { uuid } from '../../src/core/ids';
-import { buildReceipt } from '../../src/core/receipt';
 import { verifyReceipt } from '../../src/dashboard/verify';
-import { shopConfig } from '../fixtures/configs';
+import { sampleReceipt } from '../fixtures/receipts';
 
 const key = keyFromJwk(newPrivateJwk());
 const jwks = { keys: [key.publicJwk] };
 const consentId = uuid();
-const receipt = buildReceipt({
-  config: shopConfig(),
-  language: 'fr',
-  id: uuid(),
-  consentId,
-  previousId: null,
-  time: Date.now(),
-  method: 'banner',
-  origin: 'https://shop.example',
-  textHash: `sha256-${'A'.repeat(43)}=`,
-  gpc: false,
-  purposes: { analytics: true },
-});
+const receipt = sampleReceipt({ consentId });
 // As the browser sent it: not the way JSON.stringify would write it again.
 const raw = JSON.stringify(receipt, null, 1);
 const signature = signCompact(raw, key);

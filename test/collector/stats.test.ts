@@ -6,15 +6,13 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/collector/app';
-import { type Db, migrate, openPglite, openPostgres } from '../../src/collector/db';
+import { type Db, migrate } from '../../src/collector/db';
 import { loadSigningKey } from '../../src/collector/keys';
 import { LAG_BUCKETS_MS } from '../../src/collector/store';
 import { uuid } from '../../src/core/ids';
-import { buildReceipt } from '../../src/core/receipt';
 import type { Method, Receipt } from '../../src/core/types';
-import { shopConfig } from '../fixtures/configs';
+import { collectorBackends, ORIGIN, sampleReceipt } from '../fixtures/receipts';
 
-const ORIGIN = 'https://shop.example';
 const TOKEN = 'stats-token';
 
 // Far-future days of a random odd (so not leap) year: on a shared PostgreSQL database no other test,
@@ -44,16 +42,13 @@ const plan = (): Planned[] => {
     previous: Planned | null,
     timestamp?: string,
   ) => {
-    const receipt = buildReceipt({
-      config: shopConfig(),
+    const receipt = sampleReceipt({
       language,
       id: uuid(Date.now() + out.length),
       consentId,
       previousId: previous?.receipt.id ?? null,
       time: Date.parse(receivedAt) - (lagMs ?? 0),
       method,
-      origin: ORIGIN,
-      textHash: `sha256-${'A'.repeat(43)}=`,
       gpc: method === 'gpc',
       purposes,
     });
@@ -95,12 +90,7 @@ const percentile = (values: number[], f: number) => {
   return Math.round(sorted[low] + (sorted[Math.min(low + 1, sorted.length - 1)] - sorted[low]) * (at - low));
 };
 
-const backends: [string, () => Promise<Db>][] = [
-  ['PGlite', () => openPglite(mkdtempSync(join(tmpdir(), 'assent-stats-')))],
-];
-if (process.env.DATABASE_URL) backends.push(['PostgreSQL', () => openPostgres(process.env.DATABASE_URL as string)]);
-
-describe.each(backends)('the stats a dashboard reads, on %s', (_, open) => {
+describe.each(collectorBackends('assent-stats-'))('the stats a dashboard reads, on %s', (_, open) => {
   let db: Db;
   let app: FastifyInstance;
   const planned = plan();
