@@ -145,16 +145,17 @@ test('document.write of a matching iframe, image and stylesheet during parsing m
   page: p,
   site,
 }) => {
-  site.file('/ab-embed/written', '<p>x</p>', 'text/html');
-  site.file('/px.gif-written', '', 'image/gif');
-  site.file('/style-written.css', 'p{}', 'text/css');
+  // A name of its own: the worker's server log also holds the other document.write test's script.
+  site.file('/ab-embed/dw-embeds', '<p>x</p>', 'text/html');
+  site.file('/px.gif-dw-embeds', '', 'image/gif');
+  site.file('/style-dw-embeds.css', 'p{}', 'text/css');
   const markup =
-    '<iframe title="w" src="/ab-embed/written"></iframe><img alt="" src="/px.gif-written"><link rel="stylesheet" href="/style-written.css">';
+    '<iframe title="w" src="/ab-embed/dw-embeds"></iframe><img alt="" src="/px.gif-dw-embeds"><link rel="stylesheet" href="/style-dw-embeds.css">';
   await p.goto(page(site, `<script>document.write(${JSON.stringify(markup)})</script>`));
   await p.waitForTimeout(300);
-  expect(site.requested('written')).toEqual([]);
+  expect(site.requested('dw-embeds')).toEqual([]);
   await p.evaluate(() => window.assent?.acceptAll());
-  await expect.poll(() => site.requested('written').length).toBe(3);
+  await expect.poll(() => site.requested('dw-embeds').length).toBe(3);
 });
 
 test('a matching script in later markup never runs before consent, and blocked elements are released in order', async ({
