@@ -3,6 +3,15 @@ import type { GpcPolicy, Purpose } from './config';
 
 export type Choices = Record<string, boolean>;
 
+/**
+ * Whether an object holds the key itself. Keys come from configs, cookies and markup: `in` or a
+ * plain lookup would find `constructor` or `toString` on Object.prototype and call them granted.
+ */
+export const has = (o: object, key: string): boolean => Object.hasOwn(o, key);
+
+/** An empty map with no prototype, so that no key is there unless set. */
+export const emptyMap = <T>(): Record<string, T> => Object.create(null);
+
 /** Contract and legal-obligation purposes are always active and never toggleable. */
 export const isRequired = (p: Purpose): boolean => p.basis === 'contract' || p.basis === 'legal-obligation';
 
@@ -18,15 +27,15 @@ export const gpcDenied = (purposes: Purpose[], policy: GpcPolicy, signal: boolea
  * on (the visitor may object).
  */
 export const allowedPurposes = (purposes: Purpose[], choices: Choices, denied: string[]): Choices => {
-  const out: Choices = {};
+  const out = emptyMap<boolean>();
   for (const p of purposes)
-    out[p.id] = isRequired(p) || (p.id in choices ? choices[p.id] : !denied.includes(p.id) && p.basis !== 'consent');
+    out[p.id] = isRequired(p) || (has(choices, p.id) ? choices[p.id] : !denied.includes(p.id) && p.basis !== 'consent');
   return out;
 };
 
 /** Decided means an answer for every consent and legitimate-interest purpose. */
 export const isDecided = (purposes: Purpose[], choices: Choices): boolean =>
-  purposes.every((p) => isRequired(p) || p.id in choices);
+  purposes.every((p) => isRequired(p) || has(choices, p.id));
 
 /**
  * The answers of "Accept all" or "Reject all". Accepting never grants what GPC denied, but keeps a

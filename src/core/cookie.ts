@@ -6,6 +6,7 @@
 // milliseconds in base 36, method is one letter (b, p, a, g) and flags are letters after it,
 // policyVersion is percent-encoded (with "." as %2E), choices are `<purposeId><0|1>` joined by "|",
 // and the checksum is FNV-1a (32 bit, base 36) of everything before it.
+import { emptyMap } from './bases';
 import type { Method } from './types';
 
 /** A decoded consent cookie. */
@@ -23,7 +24,7 @@ export interface DecodedConsent {
   /** Entries wait in this browser's outbox. */
   pending: boolean;
   policyVersion: string;
-  /** The purposes the visitor answered, granted or denied. */
+  /** The purposes the visitor answered, granted or denied: a map with no prototype (use `Object.hasOwn`). */
   choices: Record<string, boolean>;
 }
 
@@ -70,7 +71,7 @@ export const decodeConsentCookie = (value: string | null | undefined): DecodedCo
     gpc: mode.includes('g'),
     pending: mode.includes('o'),
     policyVersion: '',
-    choices: {},
+    choices: emptyMap(),
   };
   try {
     out.policyVersion = decodeURIComponent(version);

@@ -56,6 +56,21 @@ const matchesType = (s: Schema, v: unknown) => {
   return !s.type || ([] as string[]).concat(s.type).some((x) => x === t || (x === 'number' && t === 'integer'));
 };
 
+/**
+ * A field's schema, looked up as an own property: `constructor`, `toString` or `__proto__` are no
+ * fields of a schema, though every object inherits them.
+ */
+const own = <T>(map: Record<string, T> | undefined, key: string): T | undefined =>
+  map && Object.hasOwn(map, key) ? map[key] : undefined;
+
+// Compiled once per pattern: the collector checks thousands of entries a second with a few patterns.
+const patterns = new Map<string, RegExp>();
+const compiled = (pattern: string) => {
+  let re = patterns.get(pattern);
+  if (!re) patterns.set(pattern, (re = new RegExp(pattern)));
+  return re;
+};
+
 const walk = (s: Schema, v: unknown, path: string, out: Issue[], resolve: (s: Schema) => Schema): void => {
   s = resolve(s);
   const bad = (want: string) => out.push({ path, message: `${path} must be ${want} (got ${show(v)})` });
@@ -68,7 +83,7 @@ const walk = (s: Schema, v: unknown, path: string, out: Issue[], resolve: (s: Sc
     if (tries.some((t) => !t.errors.length)) return;
     // The branch the value means: the one its `type` field names, else the only one of its JSON type.
     const kind = (v as { type?: unknown } | null)?.type;
-    const named = tries.filter((t) => kind !== undefined && t.branch.properties?.type?.const === kind);
+    const named = tries.filter((t) => kind !== undefined && own(t.branch.properties, 'type')?.const === kind);
     const sameType = named.length ? named : tries.filter((t) => matchesType(t.branch, v));
     if (sameType.length === 1) out.push(...sameType[0].errors);
     else bad(expected(s, resolve));
@@ -86,7 +101,7 @@ const walk = (s: Schema, v: unknown, path: string, out: Issue[], resolve: (s: Sc
     bad(expected(s, resolve));
     return;
   }
-  if (typeof v === 'string' && s.pattern && !new RegExp(s.pattern).test(v)) bad(`text matching ${s.pattern}`);
+  if (typeof v === 'string' && s.pattern && !compiled(s.pattern).test(v)) bad(`text matching ${s.pattern}`);
   if (typeof v === 'number' && s.minimum !== undefined && v < s.minimum) bad(`at least ${s.minimum}`);
   if (Array.isArray(v)) {
     if (s.minItems && v.length < s.minItems) bad(`a list of at least ${s.minItems}`);
@@ -94,9 +109,9 @@ const walk = (s: Schema, v: unknown, path: string, out: Issue[], resolve: (s: Sc
   } else if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
     for (const key of s.required || [])
-      if (o[key] === undefined) out.push({ path: child(path, key), message: `${child(path, key)} is required` });
+      if (own(o, key) === undefined) out.push({ path: child(path, key), message: `${child(path, key)} is required` });
     for (const key of Object.keys(o)) {
-      const p = s.properties?.[key];
+      const p = own(s.properties, key);
       if (p) walk(p, o[key], child(path, key), out, resolve);
       else if (typeof s.additionalProperties === 'object')
         walk(s.additionalProperties, o[key], child(path, key), out, resolve);
@@ -116,7 +131,7 @@ export const schemaIssues = (
   path: string,
 ) => {
   const resolve = (s: Schema): Schema =>
-    s.$ref ? resolve(schema.definitions?.[s.$ref.split('/').pop() as string] as Schema) : s;
+    s.$ref ? resolve(own(schema.definitions, s.$ref.split('/').pop() as string) as Schema) : s;
   const out: Issue[] = [];
   walk(schema, value, path, out, resolve);
   return out;

@@ -19,9 +19,21 @@ export interface ConsentState {
   method: Method | null;
 }
 
+/**
+ * A purpose id, as in the config.
+ * @pattern ^[a-z0-9_-]{1,32}$
+ */
+export type PurposeId = string;
+
+/**
+ * A language tag such as `fr` or `pt-BR`.
+ * @pattern ^[a-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$
+ */
+export type LanguageTag = string;
+
 /** One purpose as recorded in a receipt, with texts resolved in the language shown. */
 export interface ReceiptPurpose {
-  id: string;
+  id: PurposeId;
   basis: LegalBasis;
   granted: boolean;
   dataCategories: string[];
@@ -58,14 +70,17 @@ export interface Receipt {
   timestamp: IsoTime;
   method: Method;
   policy: { url: string; version: string };
-  language: string;
+  language: LanguageTag;
   /** The site where the decision was made. */
   origin: string;
   textHash: TextHash;
   gpc: boolean;
   /** @minItems 1 */
   purposes: ReceiptPurpose[];
-  /** In this browser's history: the endpoint's compact JWS over the receipt, once it answered. */
+  /**
+   * In this browser's history: the endpoint's compact JWS over the receipt, once it answered, kept
+   * only when its payload is byte for byte the receipt as sent.
+   */
   signature?: string;
   /** Rebuilt from the cookie because the page that made the decision closed before storing it. */
   recovered?: boolean;
@@ -76,7 +91,7 @@ export interface TextsEntry {
   type: 'texts';
   id: Uuid;
   textHash: TextHash;
-  language: string;
+  language: LanguageTag;
   texts: Record<string, unknown>;
 }
 
@@ -93,13 +108,32 @@ export type Entry = Receipt | TextsEntry | ErasureEntry;
 
 export type ViewName = 'banner' | 'preferences';
 
+/**
+ * What an `error` event is about. `config`: the config fails the loader's check, and Assent fails
+ * closed. `page`: the page defines `window.assent` itself, and Assent fails closed. `cookie`: the
+ * browser keeps no cookie. `receipt`, `storage`, `ui`: a receipt could not be recorded, IndexedDB is
+ * unavailable, a part of the UI did not load. With the entry's `id`: `rejected`, the endpoint
+ * rejected it; `conflict`, the endpoint holds other bytes under its id; `signature`, the endpoint's
+ * signature for it signs other bytes than those sent (it is not kept).
+ */
+export type ErrorCode =
+  | 'config'
+  | 'page'
+  | 'cookie'
+  | 'receipt'
+  | 'storage'
+  | 'ui'
+  | 'rejected'
+  | 'conflict'
+  | 'signature';
+
 export interface AssentEvents {
   ready: { state: ConsentState };
   change: { state: ConsentState; changed: string[] };
   show: { view: ViewName };
   hide: { view: ViewName };
   sync: { ids: string[] };
-  error: { code: string; message: string; id?: string };
+  error: { code: ErrorCode; message: string; id?: string };
 }
 
 export type AssentEventName = keyof AssentEvents;

@@ -52,6 +52,12 @@ export const validateConfig = (config: unknown): ConfigReport => {
     (Array.isArray(items) ? items : []).forEach((item, i) => {
       if (item && seen.includes(item.id))
         err(`${path}[${i}].id`, `repeats the id ${show(item.id)}; ids must be unique`);
+      // Ids become keys of maps in the browser; `constructor` there would read as granted.
+      else if (typeof item?.id === 'string' && item.id in Object.prototype)
+        err(
+          `${path}[${i}].id`,
+          `must not be a name every object inherits (Object.prototype); choose another id (got ${show(item.id)})`,
+        );
       seen.push(item?.id);
     });
     return seen;
@@ -62,12 +68,13 @@ export const validateConfig = (config: unknown): ConfigReport => {
   uniqueIds(c.rights, 'config.rights');
   const purpose = (id: unknown) => list(c.purposes).find((p) => p.id === id);
 
-  const checkUrl = (value: unknown, path: string) => {
+  // Links: every build's UI links only to https:, http:, mailto: and tel:, and shows any other as text.
+  const checkUrl = (value: unknown, path: string, link = true) => {
     const problem = typeof value === 'string' && urlError(value);
-    if (problem) err(path, `${problem} (got ${show(value)})`);
+    if (problem) err(path, `${problem}${link ? '; the UI shows it as text, not as a link' : ''} (got ${show(value)})`);
   };
   checkUrl(c.policy?.url, 'config.policy.url');
-  checkUrl(c.endpoint, 'config.endpoint');
+  checkUrl(c.endpoint, 'config.endpoint', false);
   checkUrl(c.controller?.authority?.url, 'config.controller.authority.url');
   if (c.policy?.updated && Number.isNaN(Date.parse(c.policy.updated)))
     err('config.policy.updated', `must be an ISO date such as 2021-02-26 (got ${show(c.policy.updated)})`);
@@ -202,11 +209,11 @@ export const validateConfig = (config: unknown): ConfigReport => {
   });
   const languages = [...new Set(texts.flatMap(([, t]) => Object.keys(t)))];
   for (const [path, t] of texts) {
-    const missing = languages.filter((l) => !(l in t));
+    const missing = languages.filter((l) => !Object.hasOwn(t, l));
     if (missing.length)
       warn(
         path,
-        `has no text in ${missing.join(', ')}; those visitors read ${'en' in t ? 'en' : Object.keys(t)[0]} here`,
+        `has no text in ${missing.join(', ')}; those visitors read ${Object.hasOwn(t, 'en') ? 'en' : Object.keys(t)[0]} here`,
       );
   }
   for (const tag of Object.keys((c.ui?.texts as object) || {}))

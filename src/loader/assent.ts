@@ -5,46 +5,74 @@ import {
   type Choices,
   changedPurposes,
   choicesForAll,
+  emptyMap,
   gpcDenied,
+  has,
   isDecided,
   isRequired,
 } from '../core/bases';
-import type { AssentConfig } from '../core/config';
+import type { AssentConfig, Purpose } from '../core/config';
 import type { DecodedConsent } from '../core/cookie';
 import { type Decision, decisionFromCookie, maxAgeDays } from '../core/decision';
 import { pickLanguage } from '../core/i18n';
 import { uuid } from '../core/ids';
 import type { Texts } from '../core/texts';
-import type { AssentApi, AssentEventName, AssentEvents, ConsentState, Method, Receipt, ViewName } from '../core/types';
+import type {
+  AssentApi,
+  AssentEventName,
+  AssentEvents,
+  ConsentState,
+  ErrorCode,
+  Method,
+  Receipt,
+  ViewName,
+} from '../core/types';
 import type { SyncHost } from '../sync/index';
 
 type SyncModule = typeof import('../sync/index');
 
+import { CLEANUP_OWED } from '../cleanup/owed';
 import type { UiHost } from '../ui/host';
 import { installAutoblock } from './autoblock';
 import { configProblem } from './check';
-import { loadCleanup, loadPlaceholder, loadReopen, loadShortTexts, loadSync, loadTexts, loadUi } from './chunks';
-import { pushConsentMode } from './consent-mode';
+import { load } from './chunks';
+import { dataLayer, pushConsentMode } from './consent-mode';
 import { readConsentCookie, writeConsentCookie } from './cookie-jar';
 import { reportConfig } from './dev';
 import { startGate } from './gate';
+import type { Part } from './parts';
 import { watchTabs } from './tabs';
 
 // biome-ignore lint/suspicious/noExplicitAny: one list holds the handlers of every event
 type Handler = (detail: any) => void;
 
-const HINT = '; `npx assent check` or assent.dev.js report every problem';
+const HINT = '; `npx assent check` lists all';
 const fail = (message: string) => Promise.reject(new Error(`assent: ${message}`));
 
 /**
  * Starts Assent on this page with a config, or a promise of one (a config fetched by URL: until it
- * arrives nothing is allowed but required purposes, and nothing runs).
+ * arrives nothing is allowed but required purposes, and nothing runs). `taken`: the page holds
+ * window.assent, so tags cannot read the visitor's choice: Assent fails closed as for a bad config.
  */
-export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi => {
+export const startAssent = (source: AssentConfig | Promise<unknown>, taken?: boolean): AssentApi => {
   const handlers: Partial<Record<AssentEventName, Handler[]>> = {};
   let config: AssentConfig | undefined;
-  let state: ConsentState = { decided: false, purposes: {}, id: '', version: '', updatedAt: null, method: null };
+  let state: ConsentState = {
+    decided: false,
+    purposes: emptyMap(),
+    id: '',
+    version: '',
+    updatedAt: null,
+    method: null,
+  };
   let decision: Decision;
+  // The time of this page's newest word on the decision: when it was made, or when "no decision"
+  // began (forget). A response that re-issues an older cookie is undone against it.
+  let newest = 0;
+  const adopt = (next: Decision) => {
+    decision = next;
+    newest = next.updatedAt ?? Date.now();
+  };
   let denied: string[] = [];
   let language = 'en';
   let cookieName = 'assent';
@@ -64,7 +92,7 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
       }
     dispatchEvent(new CustomEvent(`assent:${event}`, { detail }));
   };
-  const error = (code: string, message: string) => {
+  const error = (code: ErrorCode, message: string) => {
     console.error(`assent: ${message}`);
     emit('error', { code, message });
   };
@@ -85,9 +113,16 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
   const allows = (ids: string[]) =>
     ids.length > 0 &&
     ids.every((id) => {
-      if (id in state.purposes) return state.purposes[id];
-      warnOnce(`data-assent names an unknown purpose "${id}"; the element stays blocked`);
+      if (has(state.purposes, id)) return state.purposes[id];
+      // Without a valid config every id is unknown: the config error has said why already.
+      if (config) warnOnce(`data-assent names an unknown purpose "${id}"; the element stays blocked`);
       return false;
+    });
+  // Deletes what the services that may not run now stored; `owed`: once more on the next page view.
+  const cleanUp = (owed: boolean, then?: () => unknown) =>
+    load('cleanup').then((m) => {
+      m.clean(config as AssentConfig, state.purposes, owed);
+      then?.();
     });
 
   // Derives the state from the decision, and tells everyone who listens what changed.
@@ -106,7 +141,7 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
     if (c.dataLayer !== false) {
       const assent: Record<string, string> = {};
       for (const id in state.purposes) assent[id] = state.purposes[id] ? 'granted' : 'denied';
-      ((window as unknown as { dataLayer: unknown[] }).dataLayer ||= []).push({
+      dataLayer().push({
         event: initial ? 'assent_ready' : 'assent_update',
         assent,
       });
@@ -116,12 +151,10 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
     if (ready) {
       const changed = changedPurposes(before, state.purposes);
       const withdrawn = changed.filter((id) => before[id]);
-      if (withdrawn.length)
-        loadCleanup().then((m) => {
-          m.clean(c, withdrawn);
-          // Scripts of a withdrawn purpose that already ran keep running until the page reloads.
-          if (c.consent?.reloadOnWithdraw && withdrawn.some((id) => ran.includes(id))) location.reload();
-        });
+      // Scripts of a withdrawn purpose that already ran keep running until the page reloads, and may
+      // store it all again meanwhile: the clean-up is then owed to the next page view too.
+      const running = withdrawn.some((id) => ran.includes(id));
+      if (withdrawn.length) cleanUp(running, () => running && c.consent?.reloadOnWithdraw && location.reload());
       emit('change', { state: snapshot(), changed });
       // A decision made elsewhere (the API, another tab) answers the banner too.
       if (state.decided && view === 'banner') showView(null);
@@ -131,7 +164,7 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
 
   // Writes the decision to the cookie only.
   const persist = (next: Decision) => {
-    decision = next;
+    adopt(next);
     if (!__COOKIE__) return;
     const c = config as AssentConfig;
     const kept = writeConsentCookie(
@@ -141,7 +174,7 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
       maxAgeDays(c),
       c.consent?.cookieDomain,
     );
-    if (!kept) error('cookie', 'the browser did not keep the consent cookie; the choice lasts for this page only');
+    if (!kept) error('cookie', 'cookies are blocked; the choice lasts for this page only');
   };
   const save = (next: Decision) => {
     persist(next);
@@ -149,23 +182,32 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
     tellTabs();
   };
 
+  // The sync chunk: receipts, history, delivery. Started once, on first use.
+  const sync = () =>
+    load('sync').then((m) => {
+      m.start(host);
+      return m;
+    });
+
   // What the lazily loaded parts get (the UI's and the sync chunk's interfaces in one object);
-  // config, language, gpcDenied and api join it at init.
-  let loaded: Decision;
+  // config, language, gpcDenied, api and the decision as the page found it join it at init.
   let view: ViewName | null = null;
   const host = {
     emit,
-    // The decision as this page found it: a receipt its predecessor could not store is rebuilt from it.
-    decision: () => loaded,
-    state: snapshot,
-    // The same merge as the UI's withOverrides, spelled out: a call costs the loader 16 B of brotli.
-    uiTexts: () => loadTexts(language).then((t) => ({ ...t.default, ...config?.ui?.texts?.[language] })),
+    load,
+    sync,
     setPending: (pending: boolean) => {
       if (decision.method && decision.pending !== pending) persist({ ...decision, pending });
     },
-    download: () => sync().then((m) => m.download()),
-    prepare: () => {
-      loadSync();
+    // After every endpoint response, which may re-issue the cookie it was sent: the newest decision
+    // wins. No decision there is never a re-issue (another tab's forget(), blocked cookies): left alone.
+    reassert: () => {
+      const time = stored().updatedAt ?? 0;
+      if (time > newest) reread();
+      else if (time && time < newest) {
+        persist(decision);
+        tellTabs();
+      }
     },
     shown: (next: ViewName | null) => {
       if (view) emit('hide', { view });
@@ -173,12 +215,6 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
       if (view) emit('show', { view });
     },
   } as unknown as UiHost & SyncHost;
-  // The sync chunk: receipts, history, delivery. Started once, on first use.
-  const sync = () =>
-    loadSync().then((m) => {
-      m.start(host);
-      return m;
-    });
 
   // Records a decision: the visitor's answers, merged over the ones in force.
   const decide = (method: Method, answers: Choices, texts?: Texts): Promise<Receipt> => {
@@ -196,68 +232,49 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
       pending: !!c.endpoint,
       choices: { ...decision.choices, ...answers },
     });
-    const input = {
-      config: c,
-      language,
-      id: decision.receiptId as string,
-      consentId: decision.consentId,
-      previousId,
-      time,
-      method,
-      origin: location.origin,
-      gpc: denied.length > 0,
-      purposes: state.purposes,
-    };
+    // The receipt records whether the signal is sent now; the decision, whether it was ever applied.
+    const input = { ...decision, previousId, gpc: denied.length > 0, purposes: state.purposes };
     const recordIn = (m: SyncModule) => m.record(input, texts as Record<string, string> | undefined);
     return sync().then(recordIn, (e) => {
-      // Offline, say: the decision stands, and its receipt is recorded once the sync chunk loads.
-      unrecorded.push(recordIn);
-      addEventListener('online', recordLater, { once: true });
-      setTimeout(recordLater, 5000);
+      // Offline, say: the decision stands, and its receipt is recorded once the sync chunk loads,
+      // when the browser is back online or 5 s later, whichever comes first.
+      new Promise((later) => {
+        addEventListener('online', later, { once: true });
+        setTimeout(later, 5000);
+      })
+        .then(sync)
+        .then(recordIn);
       throw e;
     });
-  };
-  const unrecorded: ((m: SyncModule) => unknown)[] = [];
-  const recordLater = () => {
-    if (unrecorded.length)
-      sync().then((m) => {
-        for (const recordIn of unrecorded.splice(0)) recordIn(m);
-      });
   };
 
   const stored = () =>
     decisionFromCookie(__COOKIE__ ? readConsentCookie(cookieName) : null, config as AssentConfig, Date.now());
+  // Only ever called with a config: by other tabs, and after the endpoint's responses.
   const reread = () => {
-    if (!config) return;
     const next = stored();
     if (next.receiptId !== decision.receiptId || next.consentId !== decision.consentId) {
-      decision = next;
+      adopt(next);
       update();
     }
   };
 
   // The UI parts load only when something must be shown, in parallel with the page.
   host.decide = decide;
-  const whenBody = (run: () => void) =>
-    document.body ? run() : document.addEventListener('DOMContentLoaded', run, { once: true });
-  // The last view asked for wins, however the files and the page's body arrive.
-  let wanted: ViewName | null = null;
+  const uiFailed = (e: unknown) => error('ui', `could not load the UI (${e})`);
   let ui: Promise<[typeof import('../ui/index'), { default: Texts }]> | undefined;
+  // The parts wait for the page's body themselves; the UI shows the last view asked for.
   const showView = (next: ViewName | null) => {
     if (!config || !(next || view)) return;
-    wanted = next;
-    (ui ||= Promise.all([loadUi(), loadTexts(language)])).then(
-      ([m, texts]) => whenBody(() => wanted !== view && m.show(host, texts.default, wanted)),
-      (e) => error('ui', `could not load the UI (${e})`),
+    (ui ||= Promise.all([load('ui'), load(`texts-${language}`)])).then(
+      ([m, texts]) => m.show(host, texts.default, next),
+      uiFailed,
     );
   };
-  const withShortTexts = <T>(load: () => Promise<T>, use: (part: T, texts: Texts) => void) =>
-    Promise.all([load(), loadShortTexts(language)]).then(
-      ([part, texts]) => whenBody(() => use(part, texts.default)),
-      (e) => error('ui', `could not load the UI (${e})`),
-    );
+  const withShortTexts = <N extends 'placeholder' | 'reopen'>(name: N, use: (part: Part<N>, texts: Texts) => void) =>
+    Promise.all([load(name), load(`short-${language}`)]).then(([part, texts]) => use(part, texts.default), uiFailed);
   const showReopenButton = () => {
-    if (state.decided && config?.ui?.reopenButton) withShortTexts(loadReopen, (m, texts) => m.mount(host, texts));
+    if (state.decided && config?.ui?.reopenButton) withShortTexts('reopen', (m, texts) => m.mount(host, texts));
   };
 
   // Without __API__ (a bench build that prices it), nothing but the state is left.
@@ -266,8 +283,8 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
     : {
         version: __VERSION__,
         get: (id) => {
-          if (id in state.purposes) return state.purposes[id];
-          console.warn(`assent: get("${id}"): unknown purpose`);
+          if (has(state.purposes, id)) return state.purposes[id];
+          warnOnce(`get("${id}"): unknown purpose`);
           return false;
         },
         getState: snapshot,
@@ -287,16 +304,15 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
         },
         whenAllowed: (id) =>
           new Promise((resolve, reject) => {
-            on('ready', () => {
-              if (!(id in state.purposes)) return reject(new Error(`assent: unknown purpose "${id}"`));
-              if (state.purposes[id]) return resolve();
-              const off = on('change', () => {
-                if (state.purposes[id]) {
-                  off();
-                  resolve();
-                }
-              });
-            });
+            // Once ready (a fetched config may take a while), and again on each change.
+            const check = () => {
+              if (!has(state.purposes, id)) reject(new Error(`assent: unknown purpose "${id}"`));
+              else if (state.purposes[id]) resolve();
+              else return;
+              off();
+            };
+            const off = on('change', check);
+            on('ready', check);
           }),
         show: () => showView('banner'),
         showPreferences: () => showView('preferences'),
@@ -315,46 +331,49 @@ export const startAssent = (source: AssentConfig | Promise<unknown>): AssentApi 
 
   const init = (c: AssentConfig, problem = __DEV__ ? reportConfig(c) : configProblem(c)) => {
     let recordGpc = false;
-    if (problem) {
+    if (taken || problem) {
       // Fail closed: only purposes that are always active, and valid, are allowed.
-      for (const p of (Array.isArray(c?.purposes) && c.purposes) || [])
-        if (p && typeof p.id === 'string' && isRequired(p)) state.purposes[p.id] = true;
-      error('config', __DEV__ ? problem : problem + HINT);
+      for (const p of ([] as Purpose[]).concat(c?.purposes || []))
+        if (typeof p?.id === 'string' && isRequired(p)) state.purposes[p.id] = true;
+      if (__CONSENT_MODE__ && c) pushConsentMode(c, state.purposes, 'default');
+      if (taken) error('page', 'the page defines window.assent: rename it; only always-active purposes run');
+      else error('config', __DEV__ ? problem : problem + HINT);
     } else {
       config = c;
       cookieName = c.consent?.cookieName || 'assent';
-      if (!__AUTOBLOCK__ && Array.isArray(c.services) && c.services.some((s) => s?.match?.length))
+      if (__DEV__ && !__AUTOBLOCK__ && Array.isArray(c.services) && c.services.some((s) => s?.match?.length))
         console.warn('assent: config.services[].match needs assent-autoblock.js');
       language = pickLanguage([c.language, document.documentElement.lang, ...navigator.languages]);
-      decision = loaded = stored();
+      adopt(stored());
       if (decision.pending) sync();
       // The banner's files start downloading now, in parallel with the page.
-      if (!isDecided(c.purposes, decision.choices)) showView('banner');
+      const undecided = !isDecided(c.purposes, decision.choices);
+      if (undecided) showView('banner');
       const signal = (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
       denied = gpcDenied(c.purposes, c.consent?.gpc || 'deny-marketing', signal);
-      Object.assign(host, { config: c, language, gpcDenied: denied });
-      if (__CONSENT_MODE__)
-        pushConsentMode(
-          c,
-          allowedPurposes(c.purposes, {}, denied),
-          'default',
-          !isDecided(c.purposes, decision.choices),
-        );
+      // The decision as this page found it: a receipt its predecessor could not store is rebuilt from it.
+      Object.assign(host, { config: c, language, gpcDenied: denied, decision });
+      if (__CONSENT_MODE__) pushConsentMode(c, allowedPurposes(c.purposes, {}, denied), 'default', undecided);
       if (denied.length && !decision.gpc) {
         // The signal overrides the answers in force, and is recorded once, in a receipt of its own.
-        for (const id of denied) if (id in decision.choices) decision.choices[id] = false;
+        for (const id of denied) if (has(decision.choices, id)) decision.choices[id] = false;
         recordGpc = true;
       }
       update(true);
       if (__TABS__) tellTabs = watchTabs(`assent:${cookieName}`, reread);
+      // A withdrawal on an earlier page view is cleaned up again, once, now that nothing withdrawn runs.
+      try {
+        if (localStorage.getItem(CLEANUP_OWED)) cleanUp(false);
+      } catch {}
     }
     host.api = api;
     if (__GATING__)
       releaseAllowed = startGate(
         allows,
-        (frame) => withShortTexts(loadPlaceholder, (m, texts) => m.place(host, texts, frame)),
+        (frame) => config && withShortTexts('placeholder', (m, texts) => m.place(host, texts, frame)),
         ran,
-        __AUTOBLOCK__ && config ? installAutoblock(config, allows) : undefined,
+        // Also with a bad config: its well-formed `match` patterns block as if nothing were allowed.
+        __AUTOBLOCK__ ? installAutoblock(config || c, allows) : undefined,
       );
     ready = snapshot();
     emit('ready', { state: ready });

@@ -3,7 +3,7 @@
 // the gated form the gate already knows (`type="text/plain"`, `data-src`, `data-href`), and is released
 // by it in order on consent.
 import type { AssentConfig } from '../core/config';
-import { matchesPattern } from '../core/patterns';
+import { patternRegExp } from '../core/patterns';
 import { parsing } from './gate';
 
 type Target = [tag: string, attribute: string];
@@ -20,10 +20,27 @@ const isTarget = (el: Element, name: string) => TARGETS.some(([tag, attr]) => el
  * Installs the blocker; returns the hook the gate calls for each element the parser adds. Nothing is
  * installed when no service has `match`.
  */
-export const installAutoblock = (config: AssentConfig, isAllowed: (purposes: string[]) => boolean) => {
-  // An unchecked config may hold anything here: whatever is not a list blocks nothing, and throws nothing.
+export const installAutoblock = (config: AssentConfig | undefined, isAllowed: (purposes: string[]) => boolean) => {
+  // A config that failed its check may hold anything here: whatever is not a list blocks nothing, a
+  // pattern that is no valid /regex/ is left out, and nothing throws into the page's own scripts.
   const list = <T>(x: T[] | undefined): T[] => (Array.isArray(x) ? x : []);
-  const rules = list(config.services).flatMap((s) => list(s?.match).map((m) => [String(m), list(s.purposes)] as const));
+  const rules = list(config?.services).flatMap((s) =>
+    list(s?.match).flatMap((m) => {
+      try {
+        const pattern = String(m);
+        const re = patternRegExp(pattern);
+        const matches = (url: string) => {
+          if (!re) return url.includes(pattern);
+          // Compiled once: a /g/ or /y/ pattern would otherwise go on from where it last matched.
+          re.lastIndex = 0;
+          return re.test(url);
+        };
+        return [[matches, list(s.purposes)] as const];
+      } catch {
+        return [];
+      }
+    }),
+  );
   if (!rules.length) return;
   const proto = Element.prototype;
   const setAttribute = proto.setAttribute;
@@ -35,7 +52,7 @@ export const installAutoblock = (config: AssentConfig, isAllowed: (purposes: str
     try {
       url = new URL(value.split(/\s/)[0], document.baseURI).href;
     } catch {}
-    const purposes = rules.find(([m]) => matchesPattern(m, url))?.[1];
+    const purposes = rules.find(([matches]) => matches(url))?.[1];
     if (!purposes || isAllowed(purposes)) return false;
     setAttribute.call(el, 'data-assent', purposes.join(' '));
     if (el.tagName === 'SCRIPT') {

@@ -16,8 +16,9 @@ export const configProblem = (c: any): string => {
   const ids: string[] = [];
   for (let i = 0; i < c.purposes.length; i++) {
     const p = c.purposes[i] || {};
-    if (!/^[a-z0-9_-]{1,32}$/.test(p.id) || ids.includes(p.id))
-      return got(`purposes[${i}].id`, 'a unique id matching [a-z0-9_-]{1,32}', p.id);
+    // An id every object inherits (`constructor`, `__proto__`) would read as granted wherever it is a key.
+    if (!/^[a-z0-9_-]{1,32}$/.test(p.id) || ids.includes(p.id) || p.id in {})
+      return got(`purposes[${i}].id`, 'a unique id matching [a-z0-9_-]{1,32}, not on Object.prototype', p.id);
     if (!BASES.includes(p.basis)) return got(`purposes[${i}].basis`, `one of ${BASES.join(', ')}`, p.basis);
     ids.push(p.id);
   }

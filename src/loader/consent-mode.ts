@@ -6,6 +6,9 @@ import { consentModeValues } from '../core/consent-mode';
 type Gtag = (...args: unknown[]) => void;
 const w = window as unknown as { dataLayer: unknown[]; gtag: Gtag; uetq: unknown[] };
 
+/** `window.dataLayer`, created if absent. */
+export const dataLayer = () => (w.dataLayer ||= []);
+
 /**
  * Sends `default` (first on the page, with `wait_for_update` while the banner will show) or
  * `update`. Defines `gtag` when the page has not yet.
@@ -18,11 +21,10 @@ export const pushConsentMode = (
 ) => {
   const gcm = config.googleConsentMode;
   if (!gcm) return;
-  w.dataLayer ||= [];
   w.gtag ||= function () {
     // gtag queues its arguments object, not an array.
     // biome-ignore lint/complexity/noArguments: that is the gtag protocol
-    w.dataLayer.push(arguments);
+    dataLayer().push(arguments);
   };
   const values: Record<string, unknown> = consentModeValues(gcm.purposes, allowed);
   if (command === 'default') {

@@ -71,8 +71,9 @@ export const startGate = (
     hint.as = 'script';
     hint.href = s.src;
     hint.nonce = s.nonce;
-    if (s.crossOrigin !== null) hint.crossOrigin = s.crossOrigin;
-    if (s.integrity) hint.integrity = s.integrity;
+    // null and '' are the defaults: copied as they are, they change nothing.
+    hint.crossOrigin = s.crossOrigin;
+    hint.integrity = s.integrity;
     document.head.append(hint);
     chain = chain.then(start);
   };
@@ -80,12 +81,13 @@ export const startGate = (
   const consider = (el: Element) => {
     if (seen.has(el)) return;
     const script = el.tagName === 'SCRIPT';
-    if (!isAllowed(gatedPurposes(el))) {
+    const purposes = gatedPurposes(el);
+    if (!isAllowed(purposes)) {
       if (el.tagName === 'IFRAME') onBlockedFrame(el as HTMLIFrameElement);
       return;
     }
     seen.add(el);
-    if (script) ran.push(...gatedPurposes(el));
+    if (script) ran.push(...purposes);
     // Iframes, images and links get their URL back (an embed loaded once already has it).
     if (!script)
       for (const attr of ['src', 'srcset', 'href']) {

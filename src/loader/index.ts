@@ -1,6 +1,6 @@
 // dist/assent.js: the classic script a site puts first in <head>.
 import { startAssent } from './assent';
-import { publish } from './global';
+import { BRAND, free, publish } from './global';
 
 const findConfig = (): unknown => {
   const attr = document.currentScript?.getAttribute('data-config');
@@ -22,7 +22,10 @@ const findConfig = (): unknown => {
   );
 };
 
-if (window.assent) console.warn('assent: loaded twice; the second copy does nothing');
+const own = Object.getOwnPropertyDescriptor(window, 'assent');
+// Read from the descriptor: a getter of the page's never runs here.
+if ((own?.value as { [BRAND]?: 1 } | undefined)?.[BRAND])
+  console.warn('assent: loaded twice; the second copy does nothing');
 else {
   let source: unknown;
   try {
@@ -30,6 +33,9 @@ else {
   } catch (e) {
     source = Promise.reject(e);
   }
-  const api = startAssent(source as Parameters<typeof startAssent>[0]);
-  if (__API__) publish(api);
+  // Where tags cannot read the visitor's choice, nothing may run that needs one.
+  // A value, getter or setter of the page's own stays untouched.
+  const mine = !own && free();
+  const api = startAssent(source as Parameters<typeof startAssent>[0], !mine);
+  if (__API__ && mine) publish(api);
 }

@@ -6,7 +6,7 @@
  * other subdomains of the cookie domain). Returns the function that tells the other tabs.
  */
 export const watchTabs = (channelName: string, reread: () => void): (() => void) => {
-  const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(channelName) : null;
+  const channel = window.BroadcastChannel && new BroadcastChannel(channelName);
   if (channel) channel.onmessage = reread;
   addEventListener('pageshow', (e) => e.persisted && reread());
   document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && reread());

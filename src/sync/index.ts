@@ -6,8 +6,10 @@ import type { Decision } from '../core/decision';
 import { uuid } from '../core/ids';
 import { buildReceipt, canonicalJson, type ReceiptInput, shownTexts } from '../core/receipt';
 import { sha256Tag } from '../core/sha256';
-import type { AssentEvents, ConsentState, Entry, ErasureEntry, Receipt, TextsEntry } from '../core/types';
-import { backoffMs, batches, beacon, exclusively, post } from './deliver';
+import type { Texts } from '../core/texts';
+import type { AssentApi, AssentEvents, Entry, ErasureEntry, Method, Receipt, TextsEntry } from '../core/types';
+import { withOverrides } from '../ui/format';
+import { backoffMs, batches, exclusively, post, sendOnExit } from './deliver';
 import { type Key, openStore, type Store } from './store';
 
 /** What the loader gives the sync chunk. */
@@ -15,14 +17,22 @@ export interface SyncHost {
   config: AssentConfig;
   language: string;
   emit<E extends 'sync' | 'error'>(event: E, detail: AssentEvents[E]): void;
-  /** The decision in force and the state it gives, to rebuild a receipt lost when a page closed. */
-  decision(): Decision;
-  state(): ConsentState;
+  /** The decision as the page found it, and the state, to rebuild a receipt lost when a page closed. */
+  decision: Decision;
+  api: AssentApi;
   /** Whether entries wait in the outbox: a cookie flag, so the next page view knows to send them. */
   setPending(pending: boolean): void;
-  /** The UI texts of the page's language, with the site's overrides, exactly as the UI shows them. */
-  uiTexts(): Promise<Record<string, string>>;
+  /** Loads a part: here, the built-in UI texts of a language (`texts-fr`). */
+  load(name: `texts-${string}`): Promise<{ default: Texts }>;
+  /**
+   * Called after every response of the endpoint, which may re-issue the consent cookie it was sent
+   * (SPEC §7): an older decision there is written over, a newer one (another tab's) adopted.
+   */
+  reassert(): void;
 }
+
+/** A decision to record, with what its receipt adds: the receipt it supersedes and the state it gives. */
+export type Decided = Decision & { previousId: string | null; purposes: Record<string, boolean> };
 
 interface HistoryItem {
   receipt: Receipt;
@@ -32,7 +42,7 @@ interface HistoryItem {
 let host: SyncHost;
 let store: Store;
 let endpoint = '';
-/** A copy of the outbox in memory, for sendBeacon when the page hides (IndexedDB is async). */
+/** A copy of the outbox in memory, sent as the page hides (IndexedDB is async). */
 let queued: Entry[] = [];
 let attempt = 0;
 let timer: ReturnType<typeof setTimeout> | undefined;
@@ -50,7 +60,7 @@ export const start = (h: SyncHost) => {
   );
   const leaving = () => {
     if (!queued.length) return;
-    if (endpoint) beacon(endpoint, queued);
+    if (endpoint) sendOnExit(endpoint, queued);
     if (!store.durable)
       host.emit('error', {
         code: 'storage',
@@ -64,10 +74,24 @@ export const start = (h: SyncHost) => {
 };
 
 /** Records a decision's receipt (and the texts behind its hash, once per hash), then sends them. */
-export const record = async (input: Omit<ReceiptInput, 'textHash'>, ui?: Record<string, string>, extra?: object) => {
-  const texts = shownTexts(input.config, input.language, ui);
+export const record = async (d: Decided, ui?: Record<string, string>, extra?: object) => {
+  const { config, language } = host;
+  const texts = shownTexts(config, language, ui);
   const textHash = await sha256Tag(canonicalJson(texts));
-  const receipt: Receipt = { ...buildReceipt({ ...input, textHash }), ...extra };
+  const input: ReceiptInput = {
+    config,
+    language,
+    id: d.receiptId as string,
+    consentId: d.consentId,
+    previousId: d.previousId,
+    time: d.updatedAt as number,
+    method: d.method as Method,
+    origin: location.origin,
+    textHash,
+    gpc: d.gpc,
+    purposes: d.purposes,
+  };
+  const receipt: Receipt = { ...buildReceipt(input), ...extra };
   const items: [Key, unknown][] = [[`h:${receipt.id}`, { receipt } satisfies HistoryItem]];
   if (endpoint) {
     const outgoing: Entry[] = [receipt];
@@ -113,7 +137,7 @@ export const download = async () => {
   const list = await receipts();
   const file = {
     exportedAt: new Date().toISOString(),
-    consentId: host.state().id,
+    consentId: host.api.getState().id,
     receipts: list,
     kantaraConsentReceipts: list.map((r) => toKantara(r, host.config)),
     iso27560Records: list.map((r) => toIso27560(r, host.config)),
@@ -130,27 +154,19 @@ export const download = async () => {
  * still holds everything the receipt records, so it is rebuilt (same id: the endpoint keeps one).
  */
 const recover = async () => {
-  const d = host.decision();
+  const d = host.decision;
   if (!d.pending || !d.receiptId || !d.method || d.updatedAt === null) return;
   const history = await store.list<HistoryItem>('h:');
   if (history.some(([key]) => key === `h:${d.receiptId}`)) return;
   const previous = history.filter(([key]) => key < `h:${d.receiptId}`).pop();
   // A decision made in the banner or the preference center was shown their texts: the same hash.
-  const ui = d.method === 'banner' || d.method === 'preferences' ? await host.uiTexts() : undefined;
+  const ui =
+    d.method === 'banner' || d.method === 'preferences'
+      ? withOverrides((await host.load(`texts-${host.language}`)).default, host.config.ui?.texts?.[host.language])
+      : undefined;
   await record(
-    {
-      config: host.config,
-      language: host.language,
-      id: d.receiptId,
-      consentId: d.consentId,
-      previousId: previous ? previous[1].receipt.id : null,
-      time: d.updatedAt,
-      method: d.method,
-      origin: location.origin,
-      gpc: d.gpc,
-      purposes: host.state().purposes,
-    },
-    ui,
+    { ...d, previousId: previous ? previous[1].receipt.id : null, purposes: host.api.getState().purposes },
+    ui as Record<string, string> | undefined,
     { recovered: true },
   );
 };
@@ -174,22 +190,38 @@ const flush = async (): Promise<void> => {
 /** Sends one batch; returns the delay to wait before sending more, or undefined to go on. */
 const send = async (batch: Entry[]): Promise<number | undefined> => {
   const outcome = await post(endpoint, batch);
+  host.reassert();
   if (outcome.kind === 'split') {
     const half = Math.ceil(batch.length / 2);
     return (await send(batch.slice(0, half))) ?? send(batch.slice(half));
   }
   if (outcome.kind === 'retry') return outcome.retryAfter ?? 0;
-  const done = outcome.kind === 'delivered' ? batch : batch.filter((e) => e.id in outcome.rejected);
+  const { rejected, conflicts } = outcome;
+  const refused = (e: Entry) => Object.hasOwn(rejected, e.id) || Object.hasOwn(conflicts, e.id);
+  const done = outcome.kind === 'delivered' ? batch : batch.filter(refused);
   await store.remove(done.map((e) => `o:${e.id}` as const));
-  for (const [id, message] of Object.entries(outcome.rejected))
+  for (const [id, message] of Object.entries(rejected))
     host.emit('error', { code: 'rejected', message: `the endpoint rejected entry ${id}: ${message}`, id });
+  for (const [id, message] of Object.entries(conflicts))
+    host.emit('error', {
+      code: 'conflict',
+      message: `the endpoint holds other bytes under entry ${id} (${message}); this entry was not confirmed`,
+      id,
+    });
   if (outcome.kind === 'rejected') return outcome.retryAfter ?? 0;
   attempt = 0;
-  const signed = batch.filter((e): e is Receipt => e.type === 'consent' && !!outcome.signatures[e.id]);
+  for (const id of outcome.forged)
+    host.emit('error', {
+      code: 'signature',
+      message: `the endpoint's signature for entry ${id} signs other bytes than the entry sent; it is not kept`,
+      id,
+    });
+  const { signatures } = outcome;
+  const signed = batch.filter((e): e is Receipt => e.type === 'consent' && Object.hasOwn(signatures, e.id));
   if (signed.length)
     await store.put(
-      signed.map((r) => [`h:${r.id}`, { receipt: r, signature: outcome.signatures[r.id] } satisfies HistoryItem]),
+      signed.map((r) => [`h:${r.id}`, { receipt: r, signature: signatures[r.id] } satisfies HistoryItem]),
     );
-  const ids = batch.filter((e) => !(e.id in outcome.rejected)).map((e) => e.id);
+  const ids = batch.filter((e) => !refused(e)).map((e) => e.id);
   if (ids.length) host.emit('sync', { ids });
 };

@@ -1,12 +1,12 @@
 // The preference center: a modal dialog listing every purpose with its legal basis and details. A chunk
 // of its own, with its styles.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { type Choices, choicesForAll, isRequired } from '../core/bases';
+import { type Choices, choicesForAll, has, isRequired } from '../core/bases';
 import type { Purpose, RightId, Service, ServiceCookie } from '../core/config';
 import type { Texts } from '../core/texts';
 import { fill, textIn } from './format';
 import type { UiHost } from './host';
-import { Actions, CloseButton, WithPolicyLink } from './parts';
+import { Actions, CloseButton, Link, WithPolicyLink } from './parts';
 
 export { PREFERENCES_CSS } from './preferences-styles';
 
@@ -44,7 +44,7 @@ export const Preferences = ({ host, texts, onDecide, onClose }: Props) => {
     const d = dialog.current as HTMLDialogElement;
     const opener = deepActiveElement();
     d.showModal();
-    host.prepare();
+    host.load('sync');
     return () => {
       if (d.open) d.close();
       if (opener?.isConnected) (opener as HTMLElement).focus();
@@ -113,7 +113,7 @@ export const Preferences = ({ host, texts, onDecide, onClose }: Props) => {
             <ul>
               {config.rights.map((r) => (
                 <li key={r.id}>
-                  {r.url ? <a href={r.url}>{texts[rightKey(r.id)]}</a> : texts[rightKey(r.id)]}
+                  <Link url={r.url}>{texts[rightKey(r.id)]}</Link>
                   {r.description && <span class="muted">: {t(r.description)}</span>}
                 </li>
               ))}
@@ -121,7 +121,7 @@ export const Preferences = ({ host, texts, onDecide, onClose }: Props) => {
             {controller.authority && (
               <p>
                 {fill(texts.complaint, { authority: t(controller.authority.name) })}{' '}
-                {controller.authority.url && <a href={controller.authority.url}>{controller.authority.url}</a>}
+                {controller.authority.url && <Link url={controller.authority.url}>{controller.authority.url}</Link>}
               </p>
             )}
           </section>
@@ -136,7 +136,7 @@ export const Preferences = ({ host, texts, onDecide, onClose }: Props) => {
         </p>
         {state.id && (
           <p class="links">
-            <button type="button" class="btn alt" onClick={() => host.download()}>
+            <button type="button" class="btn alt" onClick={() => host.sync().then((m) => m.download())}>
               {texts.downloadRecord}
             </button>
             <button
@@ -177,7 +177,8 @@ const PurposeItem = ({ purpose: p, texts, language, services, categories, on, on
   const transfers = p.transfers
     ? p.transfers.outsideEU
       ? fill(texts.transfersSafeguard, {
-          safeguard: typeof safeguard === 'string' && SAFEGUARD[safeguard] ? texts[SAFEGUARD[safeguard]] : t(safeguard),
+          safeguard:
+            typeof safeguard === 'string' && has(SAFEGUARD, safeguard) ? texts[SAFEGUARD[safeguard]] : t(safeguard),
         })
       : texts.transfersNone
     : '';
@@ -243,9 +244,9 @@ const ServiceItem = ({ service: s, texts, language }: { service: Service; texts:
         {s.privacyPolicyUrl && [
           <dt key="lt">{texts.privacyPolicy}</dt>,
           <dd key="ld">
-            <a href={s.privacyPolicyUrl} target="_blank" rel="noopener">
+            <Link url={s.privacyPolicyUrl} newTab>
               {s.privacyPolicyUrl.replace(/^https?:\/\//, '')}
-            </a>
+            </Link>
           </dd>,
         ]}
         {s.cookies &&

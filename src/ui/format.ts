@@ -14,3 +14,16 @@ export const withOverrides = <T extends Partial<Texts>>(builtIn: T, overrides: P
 });
 
 export const textIn = (language: string) => (text: I18n | undefined) => resolveText(text, language) ?? '';
+
+/**
+ * The URL a link may point to: https:, http:, mailto: or tel:, resolved as the browser would resolve
+ * the link. Anything else (`javascript:`, however spelt: mixed case, leading spaces, tabs or line
+ * breaks inside) is no link, in every build, whatever the config validator said.
+ */
+export const linkable = (value: unknown): string | undefined => {
+  if (typeof value !== 'string') return;
+  try {
+    const url = new URL(value, document.baseURI);
+    if (/^(https?|mailto|tel):$/.test(url.protocol)) return url.href;
+  } catch {}
+};

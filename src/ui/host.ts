@@ -12,10 +12,10 @@ export interface UiHost {
   gpcDenied: string[];
   /** Records the visitor's answers, with the UI texts they were shown. */
   decide(method: Method, answers: Choices, texts?: Texts): Promise<Receipt>;
-  /** The visitor is about to decide: fetch what records the decision. */
-  prepare(): void;
-  /** Downloads the visitor's consent record. */
-  download(): Promise<void>;
+  /** Loads a part; the UI fetches the sync chunk when the visitor is about to decide. */
+  load(name: 'sync'): Promise<unknown>;
+  /** The sync chunk, started: for the visitor's download of their record. */
+  sync(): Promise<Pick<typeof import('../sync/index'), 'download'>>;
   /** Tells the loader what is on screen now, so it fires `show` and `hide`. */
   shown(view: ViewName | null): void;
 }

@@ -8,7 +8,7 @@ import type { Method, ViewName } from '../core/types';
 import { withOverrides } from './format';
 import type { UiHost } from './host';
 import { Actions, CloseButton, WithPolicyLink } from './parts';
-import { adopt, shadowHost } from './shadow';
+import { adopt, shadowHost, whenBody } from './shadow';
 import { UI_CSS } from './styles';
 
 let root: ShadowRoot | undefined;
@@ -29,13 +29,16 @@ const loadPreferences = () =>
     },
   ));
 let shows = 0;
+/** The view on screen now. */
+let shown: ViewName | null = null;
 
 /** Shows a view (or, with null, nothing). Called by the loader with the texts of the page's language. */
 export const show = (host: UiHost, builtIn: Texts, view: ViewName | null) => {
   const call = ++shows;
   const draw = () => {
-    // Only the last call counts, however long the preference center took to arrive.
-    if (call !== shows) return;
+    // Only the last call counts, however long the preference center and the page's body took to
+    // arrive; a view already on screen is left as it is.
+    if (call !== shows || view === shown) return;
     if (!root) {
       const made = shadowHost('main', UI_CSS, host.config);
       root = made.root;
@@ -47,14 +50,16 @@ export const show = (host: UiHost, builtIn: Texts, view: ViewName | null) => {
     const texts = withOverrides(builtIn, host.config.ui?.texts?.[host.language]);
     render(<App host={host} texts={texts} initial={view} key={Math.random()} />, root);
   };
-  if (view === 'preferences' && !Preferences) loadPreferences().then(draw, () => {});
-  else draw();
+  whenBody(() => (view === 'preferences' && !Preferences ? loadPreferences().then(draw, () => {}) : draw()));
 };
 
 export const App = ({ host, texts, initial }: { host: UiHost; texts: Texts; initial: ViewName | null }) => {
   const [view, setView] = useState(initial);
   // Before the browser paints, so that `show` fires with the frame that shows the view.
-  useLayoutEffect(() => host.shown(view), [view]);
+  useLayoutEffect(() => {
+    shown = view;
+    host.shown(view);
+  }, [view]);
   const decide = (method: Method, answers: Choices) =>
     host.decide(method, answers, texts).then((receipt) => {
       if (method === 'banner') setView(null);
@@ -105,7 +110,7 @@ export const Banner = ({ host, texts, onDecide, onChoose, onClose }: BannerProps
   }, []);
   // The visitor is about to decide or to choose: fetch what either needs.
   const prepare = () => {
-    host.prepare();
+    host.load('sync');
     loadPreferences().catch(() => {});
   };
   const all = (grant: boolean) =>

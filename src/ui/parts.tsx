@@ -1,5 +1,7 @@
 // The pieces the banner and the preference center share.
+import type { ComponentChildren } from 'preact';
 import type { Texts } from '../core/texts';
+import { linkable } from './format';
 
 /**
  * "Accept all" and "Reject all", identical in size, weight, colour and rank (CNIL, EDPB), and one
@@ -24,13 +26,26 @@ export const Actions = (props: {
   </div>
 );
 
+/** A link, or its text alone when the URL is not one a link may point to (see `linkable`). */
+export const Link = (props: { url: unknown; children: ComponentChildren; newTab?: boolean }) => {
+  const href = linkable(props.url);
+  if (!href) return <>{props.children}</>;
+  return props.newTab ? (
+    <a href={href} target="_blank" rel="noopener">
+      {props.children}
+    </a>
+  ) : (
+    <a href={href}>{props.children}</a>
+  );
+};
+
 /** A paragraph ending with the link to the privacy policy. */
 export const WithPolicyLink = (props: { text: string; texts: Texts; url: string }) => (
   <p>
     {props.text}{' '}
-    <a href={props.url} target="_blank" rel="noopener">
+    <Link url={props.url} newTab>
       {props.texts.policyLink}
-    </a>
+    </Link>
   </p>
 );
 

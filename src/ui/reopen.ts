@@ -2,7 +2,7 @@
 // center after a decision, so withdrawing stays as easy as consenting.
 import type { Texts } from '../core/texts';
 import type { UiHost } from './host';
-import { shadowHost, THEME } from './shadow';
+import { shadowHost, THEME, whenBody } from './shadow';
 
 export type ReopenTexts = Pick<Texts, 'reopen'>;
 
@@ -34,5 +34,5 @@ export const mount = (host: UiHost, texts: ReopenTexts) => {
   button.append(svg);
   button.onclick = () => host.api.showPreferences();
   root.append(button);
-  document.body.append(box);
+  whenBody(() => document.body.append(box));
 };

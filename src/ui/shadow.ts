@@ -4,6 +4,10 @@ import type { AssentConfig } from '../core/config';
 
 const sheets = new Map<string, CSSStyleSheet>();
 
+/** Runs once the page has a body: the loader, first in <head>, may load a part before it exists. */
+export const whenBody = (run: () => void) =>
+  document.body ? run() : document.addEventListener('DOMContentLoaded', run, { once: true });
+
 /** Creates `<tag data-assent-ui="name">` with an open shadow root styled by `css` and the theme. */
 export const shadowHost = (name: string, css: string, config: AssentConfig, tag = 'div') => {
   const host = document.createElement(tag);

@@ -195,9 +195,17 @@ test('an auto-blocked iframe gets the placeholder', async ({ page: p, site }) =>
   await expect(p.getByRole('group', { name: 'VideoTube' })).toBeVisible();
 });
 
-test('assent.js without auto-blocking warns when services have match', async ({ page: p, site, messages }) => {
-  await p.goto(site.page(pageWith(config())));
+test('assent.dev.js without auto-blocking warns when services have match; the production loader stays quiet', async ({
+  page: p,
+  site,
+  messages,
+}) => {
+  await p.goto(site.page(pageWith(config(), '', '', '/dist/assent.dev.js')));
   expect(messages).toContain('warning: assent: config.services[].match needs assent-autoblock.js');
+  messages.length = 0;
+  await p.goto(site.page(pageWith(config())));
+  await expect(p.getByRole('region', { name: 'Your privacy choices' })).toBeVisible();
+  expect(messages.filter((m) => m.includes('assent:'))).toEqual([]);
 });
 
 // Chromium starts a parser-inserted iframe's navigation when the element is inserted, before any
@@ -259,4 +267,102 @@ test('a single-page app that changes route without reloading stays covered, befo
   await route('spa2');
   await expect.poll(() => ran(p)).toEqual(['spa1', 'spa2']);
   await expect.poll(() => site.requested('/ab-embed/spa?spa2').length).toBe(1);
+});
+
+// A tag inserts a tracker, then a script of the page's own: once the page's script has run, a
+// tracker the blocker let through would have been requested before it.
+const TAG = (stamp: string) => `<script>
+  const tracker = document.createElement('script');
+  tracker.src = '/t/vendor/track-${stamp}.js';
+  document.head.appendChild(tracker);
+  const own = document.createElement('script');
+  own.src = '/t/own/${stamp}.js';
+  document.head.appendChild(own);
+</script>`;
+const serveTag = (site: { file: (path: string, body: string) => void }, stamp: string) => {
+  site.file(`/t/vendor/track-${stamp}.js`, `(window.__ran = window.__ran || []).push('tracker')`);
+  site.file(`/t/own/${stamp}.js`, `(window.__ran = window.__ran || []).push('own')`);
+};
+
+test('a /regex/g pattern blocks every matching element, not every other one', async ({ page: p, site }) => {
+  const c = config();
+  (c.services as { match: string[] }[])[0].match = ['/\\/vendor\\/track-global/g'];
+  for (const n of [1, 2, 3])
+    site.file(`/t/vendor/track-global-${n}.js`, `(window.__ran = window.__ran || []).push(${n})`);
+  site.file('/t/own/global.js', `(window.__ran = window.__ran || []).push('own')`);
+  const tags = [1, 2, 3]
+    .map(
+      (n) =>
+        `const t${n} = document.createElement('script'); t${n}.src = '/t/vendor/track-global-${n}.js'; document.head.appendChild(t${n});`,
+    )
+    .join('');
+  await p.goto(
+    site.page(
+      pageWith(
+        c,
+        '',
+        `<script>${tags} const own = document.createElement('script'); own.src = '/t/own/global.js'; document.head.appendChild(own);</script>`,
+        '/dist/assent-autoblock.js',
+      ),
+    ),
+  );
+  await expect.poll(() => ran(p)).toEqual(['own']);
+  expect(site.requested('track-global')).toEqual([]);
+});
+
+test.describe('fails closed', () => {
+  test('with a config that fails its check, a tag’s matching tracker makes no request; a bad /regex/ breaks nothing', async ({
+    page: p,
+    site,
+    messages,
+  }) => {
+    const bad = config() as unknown as { purposes: { basis: string }[]; services: { match: string[] }[] };
+    bad.purposes[3].basis = 'consnet';
+    bad.services[1].match = ['/[a-/', '/embed/'];
+    serveTag(site, 'badconfig');
+    await p.goto(site.page(pageWith(bad, '', TAG('badconfig'), '/dist/assent-autoblock.js')));
+    await expect.poll(() => ran(p)).toEqual(['own']);
+    expect(site.requested('track-badconfig')).toEqual([]);
+    expect(messages.filter((m) => m.startsWith('pageerror'))).toEqual([]);
+    expect(messages.filter((m) => m.startsWith('error: assent'))).toEqual([
+      expect.stringContaining('config.purposes[3].basis must be one of'),
+    ]);
+  });
+
+  test('when the page holds window.assent, a tag’s matching tracker makes no request', async ({
+    page: p,
+    site,
+    messages,
+  }) => {
+    serveTag(site, 'taken');
+    await p.goto(
+      site.page(
+        pageWith(config(), '', TAG('taken'), '/dist/assent-autoblock.js').replace(
+          '<script type="application/json"',
+          '<script>window.assent = { get: function () { return true; } };</script><script type="application/json"',
+        ),
+      ),
+    );
+    await expect.poll(() => ran(p)).toEqual(['own']);
+    expect(site.requested('track-taken')).toEqual([]);
+    expect(messages).toContain(
+      'error: assent: the page defines window.assent: rename it; only always-active purposes run',
+    );
+  });
+
+  test('a match pattern that is no valid /regex/ throws nothing into the page’s tags; the others still block', async ({
+    page: p,
+    site,
+    messages,
+  }) => {
+    const c = config();
+    (c.services as { match: string[] }[])[1].match = ['/[a-/'];
+    serveTag(site, 'badregex');
+    await p.goto(site.page(pageWith(c, '', TAG('badregex'), '/dist/assent-autoblock.js')));
+    await expect.poll(() => ran(p)).toEqual(['own']);
+    expect(site.requested('track-badregex')).toEqual([]);
+    expect(messages.filter((m) => m.startsWith('pageerror'))).toEqual([]);
+    await p.evaluate(() => window.assent?.acceptAll());
+    await expect.poll(() => ran(p)).toEqual(['own', 'tracker']);
+  });
 });

@@ -95,3 +95,33 @@ test('with reloadOnWithdraw, a page whose withdrawn scripts ran reloads; otherwi
     page.off('load', count);
   }
 });
+
+test('a script still running after the withdrawal stores its cookie and key again as the page goes: the next page view deletes them, once', async ({
+  page,
+  site,
+}) => {
+  // As SDKs do: it stores what it holds at once, and again when the page goes.
+  const sdk = `<script type="text/plain" data-assent="analytics">
+    const store = () => { document.cookie = '_ga=again; path=/'; localStorage.setItem('trk', 'again'); };
+    store();
+    addEventListener('pagehide', store);
+  </script>`;
+  const url = site.page(pageWith(config(), sdk)).replace('127.0.0.1', 'www.shop.localhost');
+  await page.goto(url);
+  await page.evaluate(() => window.assent?.set({ analytics: true }));
+  const names = async () => (await page.context().cookies()).map((c) => c.name).sort();
+  const keys = () => page.evaluate(() => Object.keys(localStorage));
+  await expect.poll(names).toEqual(['_ga', 'assent']);
+  await page.evaluate(() => window.assent?.set({ analytics: false }));
+  await expect.poll(names).toEqual(['assent']);
+  const start = site.log.length;
+  const cleanups = () => site.log.slice(start).filter((r) => r.path.endsWith('/cleanup.js')).length;
+  await page.reload();
+  await expect.poll(names).toEqual(['assent']);
+  await expect.poll(keys).toEqual([]);
+  expect(cleanups()).toBe(1);
+  // Paid: the page views after it load no clean-up.
+  await page.reload();
+  await page.waitForLoadState('networkidle');
+  expect(cleanups()).toBe(1);
+});

@@ -14,6 +14,8 @@ export const test = base.extend<{ messages: string[]; collector: Collector }, { 
   ],
   collector: async ({ site }, use) => {
     await use(site.resetCollector());
+    // Tests that take no collector of their own get one that answers as endpoints normally do.
+    site.resetCollector();
   },
   messages: async ({ page }, use) => {
     const messages: string[] = [];

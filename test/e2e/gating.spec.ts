@@ -1,7 +1,22 @@
 // Script gating (SPEC §3) in real Chromium, proven by the test server's request log.
+import type { Page } from '@playwright/test';
+import { encodeConsentCookie } from '../../src/core/cookie';
 import { shopConfig } from '../fixtures/configs';
 import { expect, ran, test } from './fixtures';
-import { pageWith } from './site';
+import { pageWith, type Site } from './site';
+
+const banner = (page: Page) => page.getByRole('region', { name: 'Your privacy choices' });
+
+/** A page whose own markup or script comes before the loader. */
+const pageAfter = (site: Site, before: string, body = '', loader = '/dist/assent.js') =>
+  site.page(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Assent test</title>
+${before}
+<script type="application/json" id="assent-config">${JSON.stringify(shopConfig())}</script>
+<script src="${loader}"></script>
+</head><body><main><h1>Test page</h1>${body}</main></body></html>`);
+
+const GATED = `<script type="text/plain" data-assent="analytics" src="vendor/page-gated.js"></script>
+  <script type="text/plain" data-assent="necessary" src="vendor/page-needed.js"></script>`;
 
 test('a visitor who rejected never requests a gated script, even after reloads', async ({ page, site }) => {
   const url = site.page(
@@ -249,7 +264,7 @@ test.describe('bad input leaves the page working and runs nothing that was not a
     expect(site.requested('/vendor/never.js')).toEqual([]);
     const errors = messages.filter((m) => m.startsWith('error: assent'));
     expect(errors).toEqual([
-      'error: assent: config.purposes[3].basis must be one of consent, legitimate-interest, contract, legal-obligation (got "consnet"); `npx assent check` or assent.dev.js report every problem',
+      'error: assent: config.purposes[3].basis must be one of consent, legitimate-interest, contract, legal-obligation (got "consnet"); `npx assent check` lists all',
     ]);
   });
 
@@ -301,9 +316,7 @@ test.describe('bad input leaves the page working and runs nothing that was not a
     expect(site.requested('/vendor/ok.js')).toEqual([]);
     await page.evaluate(() => window.assent?.acceptAll());
     await expect.poll(() => ran(page)).toEqual(['ok']);
-    expect(messages).toContain(
-      'error: assent: the browser did not keep the consent cookie; the choice lasts for this page only',
-    );
+    expect(messages).toContain('error: assent: cookies are blocked; the choice lasts for this page only');
     await page.reload();
     expect(await page.evaluate(() => window.assent?.getState().decided)).toBe(false);
   });
@@ -342,6 +355,83 @@ test.describe('bad input leaves the page working and runs nothing that was not a
     expect(log).toEqual(['queued:function', 'ready:false', 'sync:true', 'late:0.1.0']);
   });
 
+  for (const id of ['constructor', '__proto__'])
+    test(`a purpose named "${id}" fails closed: its script never runs, and the error names the field`, async ({
+      page,
+      site,
+      messages,
+    }) => {
+      const config = JSON.parse(JSON.stringify(shopConfig()).replace('"id":"analytics"', `"id":"${id}"`));
+      const url = site.page(
+        pageWith(
+          config,
+          `<script type="text/plain" data-assent="${id}" src="vendor/proto-gated.js"></script>
+           <script type="text/plain" data-assent="necessary" src="vendor/proto-needed.js"></script>`,
+        ),
+      );
+      await page.goto(url);
+      await expect.poll(() => ran(page)).toEqual(['proto-needed']);
+      expect(site.requested('/vendor/proto-gated.js')).toEqual([]);
+      expect(messages.filter((m) => m.startsWith('error: assent'))).toEqual([
+        expect.stringContaining(
+          `config.purposes[3].id must be a unique id matching [a-z0-9_-]{1,32}, not on Object.prototype (got "${id}")`,
+        ),
+      ]);
+      expect(await page.evaluate((id) => window.assent?.get(id), id)).toBe(false);
+    });
+
+  test('data-assent naming what every object inherits stays blocked, even after "Accept all"', async ({
+    page,
+    site,
+  }) => {
+    const names = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'analytics constructor'];
+    const url = site.page(
+      pageWith(
+        shopConfig(),
+        names
+          .map((n, i) => `<script type="text/plain" data-assent="${n}" src="vendor/inherited-${i}.js"></script>`)
+          .join(''),
+      ),
+    );
+    await page.goto(url);
+    expect(
+      await page.evaluate(() => ['toString', 'constructor', '__proto__'].map((id) => window.assent?.get(id))),
+    ).toEqual([false, false, false]);
+    await banner(page).getByRole('button', { name: 'Accept all' }).click();
+    await page.reload();
+    await expect(banner(page)).toBeHidden();
+    expect(site.requested('/vendor/inherited-')).toEqual([]);
+  });
+
+  test('a decision dated centuries ahead is no decision: the banner asks, nothing gated runs', async ({
+    page,
+    site,
+  }) => {
+    const url = site.page(pageWith(shopConfig(), GATED));
+    const granted = (updatedAt: number) =>
+      encodeConsentCookie({
+        v: 1,
+        consentId: '3f1c2a4e-8b7d-4c1e-9a2b-5d6e7f809a1b',
+        receiptId: '0193a5b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b',
+        updatedAt,
+        method: 'banner',
+        gpc: false,
+        pending: false,
+        policyVersion: '3',
+        choices: { security: true, analytics: true, marketing: true },
+      });
+    const year = 365 * 864e5;
+    await page.context().addCookies([{ name: 'assent', value: granted(Date.now() + 317 * year), url }]);
+    await page.goto(url);
+    await expect(banner(page)).toBeVisible();
+    expect(await page.evaluate(() => window.assent?.getState())).toMatchObject({ decided: false, updatedAt: null });
+    expect(site.requested(`${new URL(page.url()).pathname}vendor/page-gated.js`)).toEqual([]);
+    // A clock set back a few minutes since the decision still finds it.
+    await page.context().addCookies([{ name: 'assent', value: granted(Date.now() + 5 * 60_000), url }]);
+    await page.reload();
+    await expect.poll(() => ran(page)).toEqual(['page-gated', 'page-needed']);
+  });
+
   test('a config fetched from data-config makes everything wait for it', async ({ page, site }) => {
     site.file('/config.json', JSON.stringify(shopConfig()), 'application/json', { delay: 300 });
     const url = site.page(`<!doctype html><html><head><script src="/dist/assent.js" data-config="/config.json"></script>
@@ -352,5 +442,56 @@ test.describe('bad input leaves the page working and runs nothing that was not a
     expect(await page.evaluate(() => (window as { __early?: unknown }).__early)).toEqual([false, []]);
     await expect.poll(() => ran(page)).toEqual(['needed']);
     expect(await page.evaluate(() => window.assent?.getState().version)).toBe('3');
+  });
+});
+
+test.describe('a page that defines window.assent before the loader', () => {
+  test('an element with id="assent" is harmless: the API is published over it, and everything works', async ({
+    page,
+    site,
+    messages,
+  }) => {
+    await page.goto(pageAfter(site, '<meta id="assent" name="x" content="y">', GATED));
+    expect(await page.evaluate(() => typeof window.assent?.acceptAll)).toBe('function');
+    await banner(page).getByRole('button', { name: 'Accept all' }).click();
+    await expect.poll(() => ran(page)).toEqual(['page-needed', 'page-gated']);
+    expect(messages.filter((m) => m.includes('assent:'))).toEqual([]);
+    // The element is still there for the page's own scripts.
+    expect(await page.evaluate(() => document.getElementById('assent')?.tagName)).toBe('META');
+  });
+
+  const taken: [string, string][] = [
+    ['its own object', 'window.assent = { get: function () { return true; } };'],
+    [
+      'a getter that throws',
+      "Object.defineProperty(window, 'assent', { get: function () { throw new Error('no'); } });",
+    ],
+    [
+      'an inherited setter that swallows the write',
+      "Object.defineProperty(Window.prototype, 'assent', { get: function () {}, set: function () {}, configurable: true });",
+    ],
+  ];
+  for (const [what, script] of taken)
+    test(`${what}: Assent fails closed, leaves it alone, and says why and how to fix it`, async ({
+      page,
+      site,
+      messages,
+    }) => {
+      await page.goto(pageAfter(site, `<script>${script}</script>`, GATED));
+      await expect.poll(() => ran(page)).toEqual(['page-needed']);
+      expect(site.requested(`${new URL(page.url()).pathname}vendor/page-gated.js`)).toEqual([]);
+      expect(messages.filter((m) => m.startsWith('error: assent'))).toEqual([
+        'error: assent: the page defines window.assent: rename it; only always-active purposes run',
+      ]);
+      expect(messages.filter((m) => m.startsWith('pageerror'))).toEqual([]);
+      await expect(banner(page)).toHaveCount(0);
+    });
+
+  test('a second copy of Assent does nothing, and the first works on', async ({ page, site, messages }) => {
+    await page.goto(pageAfter(site, '', `${GATED}<script src="/dist/assent.js"></script>`));
+    expect(messages).toContain('warning: assent: loaded twice; the second copy does nothing');
+    await banner(page).getByRole('button', { name: 'Accept all' }).click();
+    await expect.poll(() => ran(page)).toEqual(['page-needed', 'page-gated']);
+    await expect(banner(page)).toHaveCount(0);
   });
 });

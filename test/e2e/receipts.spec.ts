@@ -5,8 +5,8 @@ import type { Page } from '@playwright/test';
 import type { AssentConfig } from '../../src/core/config';
 import type { Receipt } from '../../src/core/types';
 import { shopConfig } from '../fixtures/configs';
-import { expect, pending, test } from './fixtures';
-import { pageWith } from './site';
+import { expect, pending, ran, test } from './fixtures';
+import { type Collector, pageWith, type Site, testSignature } from './site';
 
 const withEndpoint = (over: Partial<AssentConfig> = {}): AssentConfig => ({
   ...shopConfig(),
@@ -41,7 +41,7 @@ test('a decision sends its receipt and its texts to the endpoint; the history ke
   expect(JSON.stringify(texts.texts)).toContain('Reject all');
   await expect.poll(() => pending(page)).toBe(false);
   const history = await page.evaluate(() => window.assent?.receipts());
-  expect(history).toEqual([{ ...receipt, signature: `sig.${receipt.id}` }]);
+  expect(history).toEqual([{ ...receipt, signature: testSignature(JSON.stringify(receipt)) }]);
   // A second decision, shown the same texts, points to the first; those texts are not sent again.
   await page.evaluate(() => window.assent?.showPreferences());
   await page.getByRole('dialog', { name: 'Privacy settings' }).getByRole('button', { name: 'Reject all' }).click();
@@ -132,6 +132,36 @@ test('a receipt the page could not store before it closed is rebuilt from the co
   await expect
     .poll(() => collector.stored.get(id), { timeout: 10_000 })
     .toMatchObject({ id, method: 'api', recovered: true });
+});
+
+test('a banner decision the page could not store is rebuilt on the next page with the texts the banner showed', async ({
+  page,
+  browser,
+  site,
+  collector,
+}) => {
+  const url = site.page(pageWith(withEndpoint()));
+  // The same decision, recorded normally, gives the hash of the texts the banner shows.
+  const other = await (await browser.newContext()).newPage();
+  await other.goto(url);
+  await banner(other).getByRole('button', { name: 'Accept all' }).click();
+  await expect.poll(() => collector.of('consent').length).toBe(1);
+  const { textHash } = collector.of('consent')[0];
+  await other.context().close();
+  collector.answer = () => ({ drop: true });
+  await page.goto(url);
+  await page.evaluate(() => {
+    IDBObjectStore.prototype.put = () => {
+      throw new DOMException('crash', 'AbortError');
+    };
+  });
+  await banner(page).getByRole('button', { name: 'Accept all' }).click();
+  const id = await cookieReceiptId(page);
+  await page.reload();
+  collector.answer = () => ({});
+  await expect
+    .poll(() => collector.stored.get(id), { timeout: 10_000 })
+    .toMatchObject({ id, method: 'banner', recovered: true, textHash });
 });
 
 test('two tabs deciding at once lose nothing', async ({ context, site, collector }) => {
@@ -306,7 +336,10 @@ test('the visitor downloads their record and erases their data from the preferen
   await dialog.getByRole('button', { name: 'Download my consent record' }).click();
   const file = JSON.parse(readFileSync((await (await downloading).path()) as string, 'utf8'));
   expect(file.consentId).toBe(consentId);
-  expect(file.receipts[0]).toMatchObject({ consentId, signature: expect.stringMatching(/^sig\./) });
+  expect(file.receipts[0]).toMatchObject({
+    consentId,
+    signature: testSignature(JSON.stringify(collector.of('consent')[0])),
+  });
   expect(file.kantaraConsentReceipts[0]).toMatchObject({ version: 'KI-CR-v1.1.0', piiPrincipalId: consentId });
   expect(file.iso27560Records[0]).toMatchObject({ pii_principal_id: consentId, record_id: file.receipts[0].id });
   page.once('dialog', (d) => d.accept());
@@ -344,3 +377,143 @@ test.describe('on a plain-http page other than localhost (*.test maps to loopbac
     expect(again?.textHash).toBe(receipt?.textHash);
   });
 });
+
+/** Ids of the entries the page heard confirmed (`sync`), and the errors it heard, kept on the page. */
+const listen = (page: Page) =>
+  page.evaluate(() => {
+    const w = window as unknown as { __synced: string[]; __errors: { code: string; id?: string }[] };
+    w.__synced = [];
+    w.__errors = [];
+    window.assent?.on('sync', (e) => w.__synced.push(...e.ids));
+    window.assent?.on('error', (e) => w.__errors.push({ code: e.code, id: e.id }));
+  });
+const synced = (page: Page) => page.evaluate(() => (window as unknown as { __synced: string[] }).__synced);
+const errors = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __errors: { code: string; id?: string }[] }).__errors);
+
+test.describe('a slow response that re-issues the cookie it was sent (the collector on the site’s origin)', () => {
+  const setUp = async (page: Page, site: Site, collector: Collector) => {
+    let release = () => {};
+    const slow = new Promise<void>((done) => (release = done));
+    // The first POST (the "Accept all") answers only when the test says; later ones fail for now, so
+    // that nothing but the loader's re-assertion could put the cookie right before the next page view.
+    let posts = 0;
+    collector.answer = () =>
+      ++posts === 1 ? { until: slow, reissue: true } : { status: 503, headers: { 'Retry-After': '60' }, reissue: true };
+    const url = site.page(
+      pageWith(withEndpoint(), '<script type="text/plain" data-assent="analytics" src="vendor/race.js"></script>'),
+    );
+    await page.goto(url);
+    await listen(page);
+    await banner(page).getByRole('button', { name: 'Accept all' }).click();
+    await expect.poll(() => ran(page)).toEqual(['race']);
+    await expect.poll(() => collector.posts.length).toBe(1);
+    const accepted = await cookieReceiptId(page);
+    return { url, accepted, release };
+  };
+
+  test('cannot bring back an "Accept all" that the visitor withdrew meanwhile: the refused script never runs again', async ({
+    page,
+    site,
+    collector,
+  }) => {
+    const { url, accepted, release } = await setUp(page, site, collector);
+    await page.evaluate(() => window.assent?.set({ analytics: false }));
+    const withdrawal = await cookieReceiptId(page);
+    release();
+    // The page has read the stale answer once it reports that receipt confirmed.
+    await expect.poll(() => synced(page)).toContain(accepted);
+    expect(await cookieReceiptId(page)).toBe(withdrawal);
+    await page.goto(url);
+    expect(await page.evaluate(() => window.assent?.getState().purposes.analytics)).toBe(false);
+    expect(site.requested(`${new URL(url).pathname}vendor/race.js`)).toHaveLength(1);
+  });
+
+  test('cannot bring back a decision the visitor erased meanwhile with forget()', async ({ page, site, collector }) => {
+    const { url, accepted, release } = await setUp(page, site, collector);
+    await page.evaluate(() => window.assent?.forget());
+    release();
+    await expect.poll(() => synced(page)).toContain(accepted);
+    expect((await page.context().cookies()).find((c) => c.name === 'assent')).toBeUndefined();
+    await page.goto(url);
+    await expect(banner(page)).toBeVisible();
+    expect(await page.evaluate(() => window.assent?.getState())).toMatchObject({ decided: false, id: '' });
+    expect(site.requested(`${new URL(url).pathname}vendor/race.js`)).toHaveLength(1);
+  });
+});
+
+test('a signature over other bytes than the entry sent fires error with the entry’s id, and is not kept', async ({
+  page,
+  site,
+  collector,
+}) => {
+  // A forgery signed under the receipt's id: another receipt, all granted.
+  collector.answer = (batch) => ({
+    body: {
+      results: batch.map((e) => ({
+        id: e.id,
+        status: 'accepted',
+        signature: testSignature(JSON.stringify({ ...e, gpc: !e.gpc })),
+      })),
+    },
+  });
+  await page.goto(site.page(pageWith(withEndpoint())));
+  await listen(page);
+  await banner(page).getByRole('button', { name: 'Reject all' }).click();
+  const id = await cookieReceiptId(page);
+  await expect.poll(() => errors(page)).toContainEqual({ code: 'signature', id });
+  const [receipt] = (await page.evaluate(() => window.assent?.receipts())) as Receipt[];
+  expect(receipt.id).toBe(id);
+  expect(receipt.signature).toBeUndefined();
+  // Delivered all the same: it leaves the outbox.
+  await expect.poll(() => pending(page)).toBe(false);
+});
+
+test('an entry the endpoint answers as a conflict leaves the outbox as such, with an error event, and no sync', async ({
+  page,
+  site,
+  collector,
+}) => {
+  collector.answer = (batch) => ({
+    body: {
+      results: batch.map((e) =>
+        e.type === 'consent'
+          ? { id: e.id, status: 'conflict', reason: 'another entry holds this id' }
+          : { id: e.id, status: 'accepted' },
+      ),
+    },
+  });
+  await page.goto(site.page(pageWith(withEndpoint())));
+  await listen(page);
+  await banner(page).getByRole('button', { name: 'Accept all' }).click();
+  const id = await cookieReceiptId(page);
+  await expect.poll(() => errors(page)).toContainEqual({ code: 'conflict', id });
+  await expect.poll(() => pending(page)).toBe(false);
+  expect(await synced(page)).not.toContain(id);
+  await page.reload();
+  await expect.poll(() => pending(page)).toBe(false);
+  expect(collector.posts.filter((p) => p.ids.includes(id))).toHaveLength(1);
+});
+
+for (const policy of ['no-referrer', 'same-origin'])
+  for (const where of ['same-origin', 'cross-origin'])
+    test(`under Referrer-Policy: ${policy}, a ${where} endpoint gets the Origin header, also from the copy sent as the page goes`, async ({
+      page,
+      site,
+      collector,
+    }) => {
+      const endpoint =
+        where === 'same-origin' ? '/collect' : `${site.origin.replace('127.0.0.1', 'collect.test')}/collect`;
+      // Nothing is confirmed, so that the entries are still queued when the page goes.
+      collector.answer = () => ({ status: 503, headers: { 'Retry-After': '60' } });
+      const url = site.page(pageWith(withEndpoint({ endpoint })), { headers: { 'Referrer-Policy': policy } });
+      await page.goto(url);
+      await banner(page).getByRole('button', { name: 'Reject all' }).click();
+      await expect.poll(() => collector.posts.length).toBeGreaterThan(0);
+      const sent = collector.posts.length;
+      await page.goto(site.page('<!doctype html><title>Elsewhere</title>'));
+      // The copy sent as the page went: it carries no cookie, so its answer can never re-issue an
+      // older decision after a newer one.
+      await expect.poll(() => collector.posts.slice(sent).some((p) => p.cookie === null)).toBe(true);
+      expect(collector.posts.map((p) => p.origin)).toEqual(collector.posts.map(() => site.origin));
+    });

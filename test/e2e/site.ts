@@ -5,7 +5,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, resolve } from 'node:path';
 
-const DIST = resolve(import.meta.dirname, '../../dist');
+// ASSENT_DIST serves another build, e.g. the last release's, to show that a test fails there.
+const DIST = resolve(process.env.ASSENT_DIST || resolve(import.meta.dirname, '../../dist'));
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript',
   '.mjs': 'text/javascript',
@@ -30,14 +31,36 @@ export type Answer = {
   status?: number;
   body?: unknown;
   delay?: number;
+  /** Answers only once this settles: a slow response whose moment the test chooses. */
+  until?: Promise<unknown>;
   drop?: boolean;
   headers?: Record<string, string>;
+  /** Re-issues the `assent` cookie the request carried, as the collector does on the site's origin. */
+  reissue?: boolean;
 };
+
+/** What the endpoint saw of one POST. */
+export interface Post {
+  ids: string[];
+  answered: number | 'dropped' | 'waiting';
+  /** The request's `Origin` header, or null without one. */
+  origin: string | null;
+  /** The request's `Cookie` header, or null without one. */
+  cookie: string | null;
+}
+
+const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+
+/**
+ * A compact JWS whose payload is `text` (its signature part is a placeholder: the browser checks the
+ * payload; verifying with the JWKS is the collector's own tests' business).
+ */
+export const testSignature = (text: string) => `${base64url('{"alg":"EdDSA"}')}.${base64url(text)}.dGVzdA`;
 
 /** A receipt endpoint for tests: keeps entries by id (never twice), answers as the test says. */
 export class Collector {
   readonly stored = new Map<string, Entry>();
-  readonly posts: { ids: string[]; answered: number | 'dropped' }[] = [];
+  readonly posts: Post[] = [];
   answer: (batch: Entry[]) => Answer = () => ({});
 
   accept(batch: Entry[], rejectIds: string[] = []) {
@@ -45,11 +68,12 @@ export class Collector {
       if (rejectIds.includes(e.id)) return { id: e.id, status: 'rejected', reason: 'test rejects it' };
       const duplicate = this.stored.has(e.id);
       if (!duplicate) this.stored.set(e.id, e);
-      return { id: e.id, status: duplicate ? 'duplicate' : 'accepted', signature: `sig.${e.id}` };
+      // The browser's entries are plain JSON: re-serialised, each is the text it was sent as.
+      return { id: e.id, status: duplicate ? 'duplicate' : 'accepted', signature: testSignature(JSON.stringify(e)) };
     });
   }
 
-  handle(body: string, res: ServerResponse) {
+  handle(body: string, req: IncomingMessage, res: ServerResponse) {
     let batch: Entry[];
     try {
       batch = JSON.parse(body);
@@ -58,20 +82,34 @@ export class Collector {
       return;
     }
     const a = this.answer(batch);
-    const ids = batch.map((e) => e.id);
+    const post: Post = {
+      ids: batch.map((e) => e.id),
+      answered: 'waiting',
+      origin: req.headers.origin ?? null,
+      cookie: req.headers.cookie ?? null,
+    };
+    this.posts.push(post);
     if (a.drop) {
-      this.posts.push({ ids, answered: 'dropped' });
+      post.answered = 'dropped';
       res.socket?.destroy();
       return;
     }
-    setTimeout(() => {
+    const respond = () => {
       const status = a.status ?? 200;
-      this.posts.push({ ids, answered: status });
       const payload =
         a.body ?? (status === 200 ? { results: this.accept(batch) } : { error: { code: 'test', message: 'test' } });
-      res.writeHead(status, { 'Content-Type': 'application/json', ...a.headers });
+      const headers: Record<string, string | string[]> = { 'Content-Type': 'application/json', ...a.headers };
+      // Browsers may read the answer from another origin of the test server (*.test hosts).
+      if (req.headers.origin) headers['Access-Control-Allow-Origin'] = req.headers.origin;
+      const sent = /(?:^|; )assent=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];
+      if (a.reissue && sent) headers['Set-Cookie'] = `assent=${sent}; Path=/; Max-Age=86400; SameSite=Lax`;
+      res.writeHead(status, headers);
       res.end(JSON.stringify(payload));
-    }, a.delay ?? 0);
+      post.answered = status;
+    };
+    const later = () => setTimeout(respond, a.delay ?? 0);
+    if (a.until) a.until.then(later, later);
+    else later();
   }
 
   /** Entries stored of one type. */
@@ -138,7 +176,7 @@ export class Site {
     if (path === '/collect' && req.method === 'POST') {
       let body = '';
       req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => this.collector.handle(body, res));
+      req.on('end', () => this.collector.handle(body, req, res));
       return;
     }
     const page = this.pages.get(path);

@@ -55,6 +55,37 @@ test('a new visitor sees the banner; Reject all records a decision and the banne
   expect(uiFiles(site, mark).sort()).toEqual(['reopen.js', 'short-en.js']);
 });
 
+test('a javascript: URL in the config is text, never a link that runs in the page, in the production build', async ({
+  page,
+  site,
+}) => {
+  const hostile = ' \tJavaScript:window.__ran=1';
+  const config = uiConfig({
+    policy: { url: hostile, version: '3' },
+    rights: [
+      { id: 'access', url: hostile },
+      { id: 'erasure', url: 'mailto:privacy@shop.example' },
+    ],
+    controller: { name: 'Shop SAS', authority: { name: 'CNIL', url: 'java\nscript:window.__ran=1' } },
+  });
+  (config.services as NonNullable<AssentConfig['services']>)[0].privacyPolicyUrl = 'JAVASCRIPT:window.__ran=1';
+  await page.goto(site.page(pageWith(config)));
+  await expect(banner(page).getByText('Privacy policy')).toBeVisible();
+  await expect(banner(page).getByRole('link')).toHaveCount(0);
+  await banner(page).getByText('Privacy policy').click();
+  await page.evaluate(() => window.assent?.showPreferences());
+  await dialog(page).getByText('Right of access', { exact: true }).click();
+  for (const details of await dialog(page).getByText('Details').all()) await details.click();
+  await dialog(page).getByText('JAVASCRIPT:window.__ran=1').click();
+  // Only the mailto: link is one.
+  await expect(dialog(page).getByRole('link')).toHaveCount(1);
+  await expect(dialog(page).getByRole('link', { name: 'Right to erasure' })).toHaveAttribute(
+    'href',
+    'mailto:privacy@shop.example',
+  );
+  expect(await page.evaluate(() => (window as { __ran?: unknown }).__ran)).toBeUndefined();
+});
+
 test('the preference center is a chunk of its own: fetched when the visitor reaches for the banner, once', async ({
   page,
   site,
@@ -358,8 +389,10 @@ test('the banner keeps the focused element of the page in view (WCAG 2.4.11) and
   const links = Array.from({ length: 40 }, (_, i) => `<p><a href="#l${i}">Link ${i}</a></p>`).join('');
   await page.goto(site.page(pageWith(uiConfig(), links)));
   await expect(banner(page)).toBeVisible();
-  const padding = await page.evaluate(() => document.documentElement.style.scrollPaddingBottom);
-  expect(Number.parseInt(padding, 10)).toBeGreaterThan(50);
+  // Set once the banner has been laid out, which may be a frame after it shows.
+  await expect
+    .poll(() => page.evaluate(() => Number.parseInt(document.documentElement.style.scrollPaddingBottom, 10) || 0))
+    .toBeGreaterThan(50);
   await page.getByRole('link', { name: 'Link 20' }).focus();
   const link = await page.getByRole('link', { name: 'Link 20' }).boundingBox();
   const bannerBox = await banner(page).boundingBox();

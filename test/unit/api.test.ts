@@ -3,7 +3,7 @@
 // jar are covered end to end in Chromium (test/e2e).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AssentConfig } from '../../src/core/config';
-import { decodeConsentCookie } from '../../src/core/cookie';
+import { decodeConsentCookie, encodeConsentCookie } from '../../src/core/cookie';
 import { startAssent } from '../../src/loader/assent';
 import { publish } from '../../src/loader/global';
 import { NEW_VISITOR_CONSENT_MODE, shopConfig } from '../fixtures/configs';
@@ -11,7 +11,17 @@ import { freshPage } from './fresh-page';
 
 type Win = Window & { dataLayer?: unknown[]; gtag?: unknown };
 const w = window as Win;
-const cookie = () => decodeConsentCookie(document.cookie.match(/(?:^|; )assent=([^;]*)/)?.[1]);
+const rawCookie = () => document.cookie.match(/(?:^|; )assent=([^;]*)/)?.[1];
+const cookie = () => decodeConsentCookie(rawCookie());
+/** The endpoint's answers re-issue a cookie, as the collector does when served from the site's origin. */
+const answersReissue = (value: string, status = 200) =>
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async () => {
+      document.cookie = `assent=${value}; Path=/`;
+      return new Response('{"results":[]}', { status });
+    }),
+  );
 const setGpc = (on: boolean) =>
   Object.defineProperty(navigator, 'globalPrivacyControl', { value: on, configurable: true });
 
@@ -270,6 +280,113 @@ describe('events and the API around them', () => {
     (window.assentQueue as { push: (f: () => void) => void }).push(() => calls.push('later'));
     expect(calls).toEqual(['queued test', 'later']);
     expect(window.assent?.version).toBe('test');
+  });
+});
+
+describe('ids that every object inherits', () => {
+  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf'])(
+    'get(%j) is false, and whenAllowed() of it rejects',
+    async (id) => {
+      vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const api = startAssent(shopConfig());
+      expect(api.get(id)).toBe(false);
+      await expect(api.whenAllowed(id)).rejects.toThrow('unknown purpose');
+    },
+  );
+
+  it.each(['constructor', '__proto__'])('a purpose named %j fails closed: no decision, nothing allowed', (id) => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    // As the loader reads it: JSON, where `__proto__` is a field like any other.
+    const config = JSON.parse(JSON.stringify(shopConfig()).replace('"id":"analytics"', `"id":"${id}"`));
+    const api = startAssent(config);
+    expect(error.mock.calls[0][0]).toContain(`config.purposes[3].id must be a unique id`);
+    expect(api.getState().purposes).toEqual({ necessary: true, legal: true });
+    expect(api.get(id)).toBe(false);
+    expect(api.get('marketing')).toBe(false);
+  });
+
+  it('a page that puts a purpose on Object.prototype gains nothing: Assent fails closed', () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.analytics = true;
+    try {
+      const api = startAssent(shopConfig());
+      expect(api.get('analytics')).toBe(false);
+      expect(api.getState().purposes).toEqual({ necessary: true, legal: true });
+    } finally {
+      delete proto.analytics;
+    }
+  });
+
+  it('answers in the cookie for `constructor` or `__proto__` grant nothing', () => {
+    const api = startAssent(shopConfig());
+    const value = encodeConsentCookie({
+      v: 1,
+      consentId: '3f1c2a4e-8b7d-4c1e-9a2b-5d6e7f809a1b',
+      receiptId: null,
+      updatedAt: Date.now(),
+      method: 'api',
+      gpc: false,
+      pending: false,
+      policyVersion: '3',
+      choices: JSON.parse('{"constructor":true,"__proto__":true}'),
+    });
+    document.cookie = `assent=${value}; Path=/`;
+    const again = startAssent(shopConfig());
+    expect(again.getState()).toMatchObject({ decided: false, purposes: { analytics: false, marketing: false } });
+    expect(api.get('constructor')).toBe(false);
+  });
+});
+
+describe('endpoint responses that re-issue the cookie they were sent', () => {
+  it('cannot move the decision backwards: a stale "accept all" is written over with the withdrawal', async () => {
+    const api = startAssent(shopConfig());
+    await api.acceptAll();
+    const accepted = rawCookie() as string;
+    // The withdrawal's own receipt is still on its way (here: refused for now), so nothing else
+    // would write the cookie before the page closes.
+    answersReissue(accepted, 503);
+    const withdrawal = await api.rejectAll();
+    expect(cookie()).toMatchObject({ receiptId: withdrawal.id, choices: { analytics: false, marketing: false } });
+    expect(startAssent(shopConfig()).getState().purposes).toMatchObject({ analytics: false, marketing: false });
+  });
+
+  it('a newer decision there (another tab, another subdomain) is adopted', async () => {
+    const api = startAssent(shopConfig());
+    await api.rejectAll();
+    const newer = encodeConsentCookie({
+      ...(cookie() as NonNullable<ReturnType<typeof cookie>>),
+      receiptId: '0193a5b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b',
+      updatedAt: Date.now() + 60_000,
+      choices: { analytics: true, marketing: true, security: true },
+    });
+    answersReissue(newer);
+    await api.set({ security: false });
+    expect(rawCookie()).toBe(newer);
+    expect(api.getState().purposes).toMatchObject({ analytics: true, marketing: true, security: true });
+  });
+
+  it('no decision there (another tab forgot, say) is never written over', async () => {
+    const api = startAssent(shopConfig());
+    await api.acceptAll();
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => {
+        document.cookie = 'assent=; Max-Age=0; Path=/';
+        return new Response('{}', { status: 503 });
+      }),
+    );
+    await api.rejectAll();
+    expect(cookie()).toBeNull();
+  });
+
+  it('after forget(), a response that brings the forgotten decision back is undone', async () => {
+    const api = startAssent(shopConfig());
+    await api.acceptAll();
+    answersReissue(rawCookie() as string);
+    await api.forget();
+    expect(cookie()).toBeNull();
+    expect(api.getState()).toMatchObject({ decided: false, id: '', purposes: { analytics: false } });
   });
 });
 

@@ -84,4 +84,15 @@ describe('legal bases', () => {
   it('lists the purposes whose value changed', () => {
     expect(changedPurposes({ a: true, b: false }, { a: true, b: true })).toEqual(['b']);
   });
+
+  it('never takes an inherited property for an answer', () => {
+    const inherited = Object.create({ analytics: true, marketing: true, security: false });
+    expect(allowedPurposes(purposes, inherited, [])).toMatchObject({
+      analytics: false,
+      marketing: false,
+      security: true,
+    });
+    expect(isDecided(purposes, inherited)).toBe(false);
+    expect(Object.getPrototypeOf(allowedPurposes(purposes, {}, []))).toBeNull();
+  });
 });

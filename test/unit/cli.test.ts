@@ -28,7 +28,7 @@ describe('npx assent check', () => {
       'error    config.purposes[0].basis must be one of consent, legitimate-interest, contract, legal-obligation (got "consnet")',
     );
     expect(r.stdout).toContain('warning  config.endpoint is not set');
-    expect(r.stdout).toContain('1 error(s), 1 warning(s); Assent fails closed with this config');
+    expect(r.stdout).toContain('1 error(s), 1 warning(s); assent.dev.js fails closed with this config');
     expect(r.status).toBe(1);
   });
 

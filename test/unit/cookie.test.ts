@@ -48,6 +48,16 @@ describe('consent cookie', () => {
     });
   });
 
+  it('keeps answers in a map without prototype: `constructor` or `__proto__` are only data', () => {
+    const body = '1.3f1c2a4e-8b7d-4c1e-9a2b-5d6e7f809a1b..mi8fx1c0.b.7.constructor1|__proto__1|analytics0';
+    const decoded = decodeConsentCookie(`${body}.${checksum(body)}`);
+    expect(Object.getPrototypeOf(decoded?.choices)).toBeNull();
+    expect(Object.keys(decoded?.choices ?? {})).toEqual(['constructor', '__proto__', 'analytics']);
+    expect(decoded?.choices.toString).toBeUndefined();
+    // And it encodes back to the same value.
+    expect(encodeConsentCookie(decoded as DecodedConsent)).toBe(`${body}.${checksum(body)}`);
+  });
+
   it.each([
     ['nothing', undefined],
     ['an empty value', ''],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DecodedConsent } from '../../src/core/cookie';
-import { decisionFromCookie, maxAgeDays } from '../../src/core/decision';
+import { CLOCK_SKEW_MS, decisionFromCookie, maxAgeDays } from '../../src/core/decision';
 import { shopConfig } from '../fixtures/configs';
 
 const now = Date.UTC(2026, 10, 21);
@@ -54,6 +54,25 @@ describe('stored decision', () => {
     expect(decisionFromCookie(cookie({ updatedAt: now - 182 * day }), shopConfig(), now).choices).toEqual({});
     const short = { ...shopConfig(), consent: { maxAgeDays: 30 } };
     expect(decisionFromCookie(cookie({ updatedAt: now - 31 * day }), short, now).choices).toEqual({});
+  });
+
+  it('counts a decision dated in the future as no decision, beyond a small clock skew', () => {
+    const ahead = (ms: number) => decisionFromCookie(cookie({ updatedAt: now + ms }), shopConfig(), now);
+    // 317 years ahead would never expire.
+    expect(ahead(317 * 365 * day)).toMatchObject({ choices: {}, method: null, updatedAt: null });
+    expect(ahead(CLOCK_SKEW_MS + 1).choices).toEqual({});
+    expect(ahead(CLOCK_SKEW_MS - 1).choices).toEqual({ analytics: true, marketing: false, security: true });
+    // The consent id stays, as for an expired decision.
+    expect(ahead(day).consentId).toBe('c0ffee00-0000-4000-8000-000000000000');
+    expect(CLOCK_SKEW_MS).toBeLessThanOrEqual(60 * 60 * 1000);
+  });
+
+  it('reads only answers the cookie holds itself, never what every object inherits', () => {
+    const choices = JSON.parse('{"analytics":true,"__proto__":{"marketing":true}}');
+    Object.setPrototypeOf(choices, { marketing: true, security: false });
+    const d = decisionFromCookie(cookie({ choices }), shopConfig(), now);
+    expect(d.choices).toEqual({ analytics: true });
+    expect('toString' in d.choices).toBe(false);
   });
 
   it('clamps maxAgeDays to 395', () => {

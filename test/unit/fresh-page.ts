@@ -1,8 +1,13 @@
 // The reset every unit test of the loader needs: one simulated page on which Assent starts again.
 import { vi } from 'vitest';
 
-/** Clears the consent cookie and `dataLayer`; other tabs and receipt delivery are tested in Chromium. */
+/**
+ * Clears the consent cookie and `dataLayer`, and loads the lazily loaded parts afresh: the sync
+ * chunk keeps the page's loader as its host, as one page has one loader. Other tabs and receipt
+ * delivery are tested in Chromium.
+ */
 export const freshPage = () => {
+  vi.resetModules();
   vi.stubGlobal('BroadcastChannel', undefined);
   vi.stubGlobal(
     'fetch',

@@ -5,7 +5,7 @@ import { entryIssues } from '../../src/core/entries';
 import { toIso27560, toKantara } from '../../src/core/exports';
 import { buildReceipt } from '../../src/core/receipt';
 import type { Entry } from '../../src/core/types';
-import { backoffMs, batches, MAX_BATCH_BYTES, post, retryAfterMs } from '../../src/sync/deliver';
+import { backoffMs, batches, MAX_BATCH_BYTES, post, retryAfterMs, sendOnExit, signs } from '../../src/sync/deliver';
 import { openStore } from '../../src/sync/store';
 import { shopConfig } from '../fixtures/configs';
 
@@ -58,6 +58,13 @@ describe('batches', () => {
   });
 });
 
+/** A compact JWS over `payload` (its signature part is not checked here). */
+const jws = (payload: string) =>
+  [JSON.stringify({ alg: 'EdDSA' }), payload]
+    .map((part) => Buffer.from(part, 'utf8').toString('base64url'))
+    .concat('c2lnbmF0dXJl')
+    .join('.');
+
 describe('what the endpoint answered', () => {
   afterEach(() => vi.unstubAllGlobals());
   const answer = (status: number, body: unknown, headers: Record<string, string> = {}) =>
@@ -65,36 +72,105 @@ describe('what the endpoint answered', () => {
       'fetch',
       vi.fn(async () => new Response(body === undefined ? null : JSON.stringify(body), { status, headers })),
     );
-  const batch = [receipt as Entry, { ...receipt, id: 'other' } as Entry];
+  const other = { ...receipt, id: 'other' } as Entry;
+  const batch = [receipt as Entry, other];
+  const init = () => (fetch as unknown as { mock: { calls: [string, RequestInit][] } }).mock.calls[0][1];
 
-  it('2xx delivers the batch, with signatures and the entries it rejected by name', async () => {
+  it('2xx delivers the batch, with the signatures over the entries sent and the entries it rejected by name', async () => {
+    const signature = jws(JSON.stringify(receipt));
     answer(200, {
       results: [
-        { id: receipt.id, status: 'accepted', signature: 'jws' },
+        { id: receipt.id, status: 'accepted', signature },
         { id: 'other', status: 'rejected', reason: 'bad' },
       ],
     });
     expect(await post('/e', batch)).toEqual({
       kind: 'delivered',
-      signatures: { [receipt.id]: 'jws' },
+      signatures: { [receipt.id]: signature },
+      forged: [],
       rejected: { other: 'bad' },
+      conflicts: {},
     });
+  });
+
+  it('sends each entry as the exact text its signature must sign', async () => {
+    answer(200, {});
+    await post('/e', batch);
+    expect(init().body).toBe(`[${JSON.stringify(receipt)},${JSON.stringify(other)}]`);
+  });
+
+  it.each([
+    ['over another receipt under the same id', jws(JSON.stringify({ ...receipt, gpc: true }))],
+    ['over the same receipt re-serialised', jws(JSON.stringify(receipt, null, 1))],
+    ['over nothing (detached)', `${jws('x').split('.')[0]}..c2ln`],
+    ['over invalid UTF-8', `${jws('x').split('.')[0]}.${Buffer.from([0xc3, 0x28]).toString('base64url')}.c2ln`],
+    ['that is no compact JWS', 'sig.0193a5b2'],
+    ['that is not a string', 42],
+  ])('a signature %s is not kept, and is named', async (_, signature) => {
+    answer(200, { results: [{ id: receipt.id, status: 'accepted', signature }] });
+    expect(await post('/e', [receipt])).toMatchObject({ kind: 'delivered', signatures: {}, forged: [receipt.id] });
+  });
+
+  it('checks the payload byte for byte, whatever characters the entry holds', () => {
+    const text = JSON.stringify({ ...receipt, language: 'fr', retention: 'été \u2028 😀 \ud800' });
+    expect(signs(jws(text), text)).toBe(true);
+    expect(signs(jws(text), `${text} `)).toBe(false);
+  });
+
+  it('a conflict (other bytes under the same id) leaves the outbox as such, with its reason', async () => {
+    answer(200, { results: [{ id: receipt.id, status: 'conflict', reason: 'other bytes' }] });
+    expect(await post('/e', [receipt])).toMatchObject({
+      kind: 'delivered',
+      conflicts: { [receipt.id]: 'other bytes' },
+    });
+  });
+
+  it('an answer naming `constructor` or `__proto__` is only data', async () => {
+    answer(200, {
+      results: [
+        { id: 'constructor', status: 'rejected', reason: 'x' },
+        { id: '__proto__', status: 'conflict', reason: 'y' },
+      ],
+    });
+    const outcome = await post('/e', batch);
+    expect(outcome).toMatchObject({ kind: 'delivered' });
+    if (outcome.kind !== 'delivered') return;
+    expect(Object.hasOwn(outcome.rejected, 'constructor')).toBe(true);
+    expect(Object.hasOwn(outcome.conflicts, '__proto__')).toBe(true);
+    expect(Object.hasOwn(outcome.rejected, receipt.id)).toBe(false);
   });
 
   it('sends text/plain, so that no CORS preflight is needed', async () => {
     answer(200, {});
     await post('/e', batch);
-    const init = (fetch as unknown as { mock: { calls: [string, RequestInit][] } }).mock.calls[0][1];
-    expect(init).toMatchObject({
+    expect(init()).toMatchObject({
       method: 'POST',
       headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
-      keepalive: true,
     });
+  });
+
+  it('keeps the Origin header under any Referrer-Policy of the page, and sends no Referer', async () => {
+    answer(200, {});
+    await post('/e', batch);
+    // The request's own policy decides the Origin header (Fetch, "append a request Origin header").
+    expect(init()).toMatchObject({ referrerPolicy: 'origin', referrer: '' });
+  });
+
+  it('a normal send is not keepalive: a response arriving after the page is gone could bring back an old cookie', async () => {
+    answer(200, {});
+    await post('/e', batch);
+    expect(init().keepalive).toBeFalsy();
+    expect(init().credentials).toBe('same-origin');
   });
 
   it('a 400 or 422 naming entries rejects only those', async () => {
     answer(422, { error: { code: 'invalid', message: 'no', ids: ['other'] } });
-    expect(await post('/e', batch)).toEqual({ kind: 'rejected', rejected: { other: 'no' }, retryAfter: undefined });
+    expect(await post('/e', batch)).toEqual({
+      kind: 'rejected',
+      rejected: { other: 'no' },
+      conflicts: {},
+      retryAfter: undefined,
+    });
   });
 
   it.each([400, 401, 403, 429, 500, 503])('%i without names keeps everything queued', async (status) => {
@@ -115,6 +191,37 @@ describe('what the endpoint answered', () => {
       vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))),
     );
     expect(await post('/e', batch)).toEqual({ kind: 'retry' });
+  });
+});
+
+describe('copies sent as the page hides', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('go by keepalive fetch, with the Origin header and without the cookie, within the keepalive quota', () => {
+    const sent: RequestInit[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((_: string, init: RequestInit) => {
+        sent.push(init);
+        return new Promise(() => {});
+      }),
+    );
+    const big = Array.from(
+      { length: 6 },
+      (_, i) => ({ ...receipt, id: `id-${i}`, texts: 'x'.repeat(20_000) }) as unknown as Entry,
+    );
+    sendOnExit('/e', big);
+    expect(sent.length).toBeGreaterThan(0);
+    for (const init of sent)
+      expect(init).toMatchObject({ keepalive: true, credentials: 'omit', referrerPolicy: 'origin', referrer: '' });
+    // Nothing answered yet: what is in flight stays within the 64 KiB browsers allow.
+    expect(sent.reduce((n, init) => n + new TextEncoder().encode(init.body as string).length, 0)).toBeLessThanOrEqual(
+      65_536,
+    );
+    sendOnExit('/e', big);
+    expect(sent.reduce((n, init) => n + new TextEncoder().encode(init.body as string).length, 0)).toBeLessThanOrEqual(
+      65_536,
+    );
   });
 });
 

@@ -49,8 +49,8 @@ const makeHost = (over: Partial<UiHost> = {}, state: Partial<ConsentState> = {})
     gpcDenied: [],
     decide: vi.fn(async () => ({}) as never),
     shown: vi.fn(),
-    download: vi.fn(async () => {}),
-    prepare: vi.fn(),
+    load: vi.fn(async () => ({})),
+    sync: vi.fn(async () => ({ download: async () => {} })),
     api: {
       getState: () => ({ decided: false, purposes, id: '', version: '3', updatedAt: null, method: null, ...state }),
     } as UiHost['api'],
@@ -108,6 +108,63 @@ describe('banner', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Close without saving a choice' }));
     expect(onClose).toHaveBeenCalledTimes(2);
     expect(onDecide).not.toHaveBeenCalled();
+  });
+});
+
+describe('links from the config', () => {
+  // Every spelling a browser reads as javascript: (WHATWG URL strips leading spaces, tabs and line
+  // breaks, and schemes are case-insensitive), and other schemes that run or show code.
+  const HOSTILE = [
+    'javascript:alert(1)',
+    'JaVaScRiPt:alert(1)',
+    '   javascript:alert(1)',
+    '\u0001javascript:alert(1)',
+    'java\tscript:alert(1)',
+    'java\nscript:alert(1)',
+    'jav\r\nascript:alert(1)',
+    'data:text/html,<script>alert(1)</script>',
+    'vbscript:msgbox(1)',
+  ];
+  const hostile = (url: string): UiHost => {
+    const host = makeHost();
+    host.config.policy.url = url;
+    host.config.rights = [{ id: 'access', url }];
+    host.config.controller.authority = { name: 'CNIL', url };
+    host.config.services = [{ id: 'stats', name: 'Stats Inc.', purposes: ['analytics'], privacyPolicyUrl: url }];
+    return host;
+  };
+
+  it.each(HOSTILE)('%j is shown as text in the banner, never as a link', (url) => {
+    render(<Banner host={hostile(url)} texts={en} onDecide={vi.fn()} onChoose={vi.fn()} onClose={vi.fn()} />);
+    const banner = screen.getByRole('region', { name: 'Your privacy choices' });
+    expect(within(banner).queryAllByRole('link')).toEqual([]);
+    expect(banner.querySelector('a')).toBeNull();
+    expect(banner.textContent).toContain('Privacy policy');
+  });
+
+  it.each(HOSTILE)('%j is shown as text in the preference center, never as a link', (url) => {
+    render(<Preferences host={hostile(url)} texts={en} onDecide={vi.fn()} onClose={vi.fn()} />);
+    const dialog = screen.getByRole('dialog', { name: 'Privacy settings' });
+    expect(dialog.querySelector('a')).toBeNull();
+    const text = dialog.textContent as string;
+    for (const label of ['Privacy policy', 'Right of access']) expect(text).toContain(label);
+  });
+
+  it('links https:, http:, mailto: and tel: addresses, relative ones resolved against the page', () => {
+    const host = makeHost();
+    host.config.policy.url = '/privacy';
+    host.config.rights = [
+      { id: 'access', url: 'mailto:dpo@shop.example' },
+      { id: 'erasure', url: 'tel:+33100000000' },
+      { id: 'objection', url: 'http://shop.example/object' },
+    ];
+    render(<Preferences host={host} texts={en} onDecide={vi.fn()} onClose={vi.fn()} />);
+    const dialog = screen.getByRole('dialog', { name: 'Privacy settings' });
+    const href = (name: string) => within(dialog).getByRole('link', { name }).getAttribute('href');
+    expect(href('Privacy policy')).toBe(new URL('/privacy', location.href).href);
+    expect(href('Right of access')).toBe('mailto:dpo@shop.example');
+    expect(href('Right to erasure')).toBe('tel:+33100000000');
+    expect(href('Right to object')).toBe('http://shop.example/object');
   });
 });
 

@@ -47,7 +47,7 @@ describe('config validator', () => {
       'config.consent.maxAgeDays must be at least 1 (got 0)',
       'config.googleConsentMode.purposes.a[0] must be one of ad_storage, ad_user_data, ad_personalization, analytics_storage, functionality_storage, personalization_storage, security_storage (got "ads_storage")',
       'config.purposes[2].id repeats the id "a"; ids must be unique',
-      'config.policy.url uses javascript:; use https:, http:, mailto: or tel: (got "javascript:alert(1)")',
+      'config.policy.url uses javascript:; use https:, http:, mailto: or tel:; the UI shows it as text, not as a link (got "javascript:alert(1)")',
       'config.language must be a language tag such as "fr" or "pt-BR" (got "French")',
       'config.purposes[1].dataCategories[0] names "nope", which is not an id in config.dataCategories',
       'config.services[0].purposes[0] names "ghost", which is not a purpose id',
@@ -129,9 +129,84 @@ describe('production loader check', () => {
           { id: 'a', basis: 'consent' },
         ],
       },
-      'config.purposes[1].id must be a unique id matching [a-z0-9_-]{1,32} (got "a")',
+      'config.purposes[1].id must be a unique id matching [a-z0-9_-]{1,32}, not on Object.prototype (got "a")',
     ],
   ])('fails closed on %j', (config, message) => {
     expect(configProblem(config)).toBe(message);
+  });
+
+  it.each(['constructor', '__proto__'])('fails closed on the purpose id %j, which every object inherits', (id) => {
+    const purposes = [
+      { id: 'necessary', basis: 'contract' },
+      { id, basis: 'consent' },
+    ];
+    // JSON.parse, as the loader reads the config: `__proto__` is then a field, not the prototype.
+    const config = JSON.parse(
+      JSON.stringify({ policy: { version: '1' } }).replace('}}', `},"purposes":${JSON.stringify(purposes)}}`),
+    );
+    expect(configProblem(config)).toBe(
+      `config.purposes[1].id must be a unique id matching [a-z0-9_-]{1,32}, not on Object.prototype (got "${id}")`,
+    );
+  });
+});
+
+describe('ids and fields that every object inherits', () => {
+  const withPurpose = (id: string) => {
+    const c = shopConfig();
+    c.purposes[3].id = id;
+    c.dataCategories = undefined;
+    delete c.purposes[3].dataCategories;
+    c.googleConsentMode = undefined;
+    return c;
+  };
+
+  it.each(['constructor', '__proto__'])('rejects the purpose id %j, naming the field and the fix', (id) => {
+    expect(messages(JSON.parse(JSON.stringify(withPurpose(id))))).toEqual([
+      `config.purposes[3].id must not be a name every object inherits (Object.prototype); choose another id (got "${id}")`,
+    ]);
+  });
+
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    'reports the field %j as unknown, as it does "bogus"',
+    (field) => {
+      const c = JSON.parse(JSON.stringify(shopConfig()).replace('"policy":{', `"policy":{"${field}":1,`));
+      expect(messages(c)).toEqual([
+        `config.policy.${field} is not a known field; config.policy takes url, version, updated`,
+      ]);
+    },
+  );
+
+  it('still reports a required field that is only inherited as missing', () => {
+    const c = JSON.parse(JSON.stringify(shopConfig()));
+    delete c.policy.version;
+    Object.setPrototypeOf(c.policy, { version: '3' });
+    expect(messages(c)).toEqual(['config.policy.version is required']);
+  });
+});
+
+describe('links', () => {
+  it.each([
+    'javascript:alert(1)',
+    'JavaScript:alert(1)',
+    '  javascript:alert(1)',
+    'java\tscript:alert(1)',
+    'java\nscript:alert(1)',
+    'data:text/html,<script>alert(1)</script>',
+    'vbscript:msgbox(1)',
+  ])('rejects %j in every link field, and says the UI shows it as text', (url) => {
+    const c = shopConfig();
+    c.policy.url = url;
+    c.controller.authority = { name: 'CNIL', url };
+    c.rights = [{ id: 'access', url }];
+    c.services = [{ id: 's', name: 'S', purposes: ['analytics'], privacyPolicyUrl: url }];
+    const found = messages(c);
+    for (const path of ['policy.url', 'controller.authority.url', 'rights[0].url', 'services[0].privacyPolicyUrl'])
+      expect(found).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^config\\.${path.replace(/[.[\]]/g, '\\$&')} uses \\w+:; .*the UI shows it as text, not as a link`,
+          ),
+        ),
+      );
   });
 });
