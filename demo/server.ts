@@ -1,12 +1,9 @@
 // `npm run demo`: the demo sites built from the two seed policies, served on localhost.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import { extname, resolve } from 'node:path';
 import { rolldown } from 'rolldown';
-import { buildApp } from '../src/collector/app';
-import { migrate, openPglite } from '../src/collector/db';
-import { loadSigningKey } from '../src/collector/keys';
-import { lockDataDir } from '../src/collector/lock';
+import { startCollector } from '../src/collector/collector';
 import { renderIndex, renderPage } from './site/pages';
 import { PAGES, type PageId, type SiteId } from './site/sites';
 
@@ -47,13 +44,8 @@ const NPM: Record<string, string> = {
 // The reference collector, served from the site's own origin under /consent/ (so it also re-issues
 // the consent cookie), on an embedded database in .assent-data/demo.
 const dataDir = resolve(process.env.ASSENT_DATA_DIR || resolve(root, '.assent-data/demo'));
-mkdirSync(dataDir, { recursive: true });
-const release = lockDataDir(dataDir);
-const db = await openPglite(resolve(dataDir, 'pglite'));
-await migrate(db);
-const collector = await buildApp({
-  db,
-  key: await loadSigningKey(db, dataDir),
+const { app: collector, close } = await startCollector({
+  dataDir,
   origins: [`http://${host}:${port}`, `http://localhost:${port}`],
   rateLimit: 0,
   trustProxy: false,
@@ -61,9 +53,7 @@ const collector = await buildApp({
 });
 await collector.ready();
 const stop = async () => {
-  await collector.close();
-  await db.close();
-  release();
+  await close();
   process.exit(0);
 };
 process.once('SIGINT', stop);

@@ -1,28 +1,41 @@
-// Ingest throughput of the collector (part of `npm run bench`): autocannon against loopback, the
-// collector in a process of its own with --rate-limit 0, on PGlite and on PostgreSQL, batches of 1
-// and 20. Every request carries new receipts, so every one is really stored and signed.
+// Ingest throughput of the collector (part of `npm run bench`; alone: `npx tsx scripts/bench-collector.ts`
+// after a build): autocannon against loopback, the collector in a process of its own with --rate-limit 0,
+// on PGlite and on PostgreSQL, batches of 1 and 20. Every request carries new receipts, so every one is
+// really stored and signed.
+//
+// PGlite runs twice, the same build both times: with its data directory on a disk, where each commit
+// waits for its WAL to reach the disk, and on tmpfs, where a sync returns at once. The difference is
+// what durable commits cost, measured without a switch in the product to turn them off.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { uuid } from '../src/core/ids';
-import { sampleReceipt } from '../test/fixtures/receipts';
+import { ORIGIN, sampleReceipt } from '../test/fixtures/receipts';
 
 const root = resolve(import.meta.dirname, '..');
 
-const start = (env: Record<string, string>) =>
+const TMPFS_MAGIC = 0x01021994;
+const onTmpfs = (dir: string) => existsSync(dir) && statfsSync(dir).type === TMPFS_MAGIC;
+/** Where PGlite's data directory goes: a disk (the temporary directory, unless it is tmpfs), and tmpfs. */
+const pgliteRuns = (): [string, string][] => {
+  const disk = [tmpdir(), root].find((dir) => !onTmpfs(dir));
+  const memory = ['/dev/shm', tmpdir()].find(onTmpfs);
+  return [
+    ...(disk ? [['PGlite, data on disk (durable commits)', disk] as [string, string]] : []),
+    ...(memory ? [['PGlite, data on tmpfs (syncs cost nothing)', memory] as [string, string]] : []),
+  ];
+};
+
+const start = (env: Record<string, string>, dataDir: string) =>
   new Promise<{ url: string; proc: ChildProcess }>((done, fail) => {
     const proc = spawn(
       process.execPath,
       [
-        join(root, 'dist/collector.mjs'),
-        '--port',
-        '0',
-        '--rate-limit',
-        '0',
-        '--data',
-        mkdtempSync(join(tmpdir(), 'assent-bench-')),
+        ...[join(root, 'dist/collector.mjs'), '--port', '0', '--rate-limit', '0'],
+        ...['--origin', ORIGIN, '--data', dataDir],
       ],
       { env: { ...process.env, DATABASE_URL: '', ...env }, stdio: ['ignore', 'pipe', 'ignore'] },
     );
@@ -48,7 +61,7 @@ const measure = async (url: string, size: number) => {
     method: 'POST',
     connections: 8,
     duration: Number(process.env.BENCH_SECONDS || 5),
-    headers: { 'content-type': 'text/plain;charset=UTF-8' },
+    headers: { 'content-type': 'text/plain;charset=UTF-8', origin: ORIGIN },
     requests: [{ setupRequest: (req) => ({ ...req, body: batch(size) }) }],
   });
   return {
@@ -75,16 +88,23 @@ const postgresUrl = () => {
 export const benchCollector = async () => {
   const rows: (string | number)[][] = [];
   const pg = postgresUrl();
-  for (const [name, env] of [['PGlite', {}], ...(pg ? [['PostgreSQL', { DATABASE_URL: pg }]] : [])] as [
-    string,
-    Record<string, string>,
-  ][]) {
-    const collector = await start(env);
+  const runs: [string, Record<string, string>, string][] = [
+    ...pgliteRuns().map(([name, base]): [string, Record<string, string>, string] => [name, {}, base]),
+    ...(pg ? [['PostgreSQL', { DATABASE_URL: pg }, tmpdir()] as [string, Record<string, string>, string]] : []),
+  ];
+  for (const [name, env, base] of runs) {
+    const dataDir = mkdtempSync(join(base, 'assent-bench-'));
+    const collector = await start(env, dataDir);
     for (const size of [1, 20]) {
       const m = await measure(collector.url, size);
       rows.push([name, size, m.receiptsPerSecond, m.p50, m.p99, m.errors]);
     }
-    collector.proc.kill('SIGTERM');
+    collector.proc.removeAllListeners('exit');
+    await new Promise((exited) => collector.proc.once('exit', exited).kill('SIGTERM'));
+    rmSync(dataDir, { recursive: true, force: true });
   }
   return { rows, postgres: !!pg };
 };
+
+if (process.argv[1] === fileURLToPath(import.meta.url))
+  for (const row of (await benchCollector()).rows) console.log(`| ${row.join(' | ')} |`);

@@ -2,12 +2,13 @@
 // `assent check <config.json>`: the complete config validator on the command line.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { verifyCompact } from '../collector/jws';
 import { validateConfig } from '../core/validate';
-import { signedReceipts, verifyAll } from './verify';
+import { signedReceipts, type Tombstone, tombstoneMatches, verifyAll } from './verify';
 
 const USAGE = `usage:
   assent check <config.json>
-  assent verify <receipts file> --jwks <jwks.json or URL>
+  assent verify <receipts file> --jwks <jwks.json or URL> [--tombstones <tombstones.ndjson or URL>]
   assent verify --collector <URL> --consent-id <id>`;
 
 const check = (file: string): number => {
@@ -22,7 +23,7 @@ const check = (file: string): number => {
   for (const w of warnings) console.log(`warning  ${w.message}`);
   for (const e of errors) console.log(`error    ${e.message}`);
   console.log(
-    `${file}: ${errors.length} error(s), ${warnings.length} warning(s)${errors.length ? '; Assent fails closed with this config' : ''}`,
+    `${file}: ${errors.length} error(s), ${warnings.length} warning(s)${errors.length ? '; assent.dev.js fails closed with this config' : ''}`,
   );
   return errors.length ? 1 : 0;
 };
@@ -34,7 +35,12 @@ const verify = async (args: string[]): Promise<number> => {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { jwks: { type: 'string' }, collector: { type: 'string' }, 'consent-id': { type: 'string' } },
+    options: {
+      jwks: { type: 'string' },
+      collector: { type: 'string' },
+      'consent-id': { type: 'string' },
+      tombstones: { type: 'string' },
+    },
   });
   const base = values.collector?.replace(/\/$/, '');
   const source =
@@ -44,8 +50,25 @@ const verify = async (args: string[]): Promise<number> => {
     console.error(USAGE);
     return 2;
   }
-  const results = verifyAll(signedReceipts(await load(source)), JSON.parse(await load(jwksSource)));
-  for (const r of results) console.log(r.ok ? `ok      ${r.id}` : `FAILED  ${r.id}: ${r.reason}`);
+  const jwks = JSON.parse(await load(jwksSource));
+  const signed = signedReceipts(await load(source));
+  // The collector's signed tombstones (GET /v1/tombstones): an erased receipt still proves it existed.
+  const tombstones = new Map<string, Tombstone>();
+  if (values.tombstones)
+    for (const line of (await load(values.tombstones)).split('\n').filter(Boolean)) {
+      const { tombstone, signature } = JSON.parse(line) as { tombstone: Tombstone; signature: string };
+      if (verifyCompact(signature, jwks) !== null) tombstones.set(tombstone.id, tombstone);
+    }
+  const results = verifyAll(signed, jwks).map((r, i) => {
+    const stone = r.id && tombstones.get(r.id);
+    if (!stone) return r;
+    const { signature: _, ...bare } = signed[i].receipt as { signature?: string };
+    return tombstoneMatches(JSON.stringify(bare), stone, jwks)
+      ? { ...r, ok: true, reason: 'erased; its signed tombstone matches' }
+      : { ...r, ok: false, reason: 'erased, and its tombstone is for other contents than this receipt' };
+  });
+  for (const r of results)
+    console.log(r.ok ? `ok      ${r.id}${r.reason ? ` (${r.reason})` : ''}` : `FAILED  ${r.id}: ${r.reason}`);
   const failed = results.filter((r) => !r.ok).length;
   console.log(`${results.length - failed} verified, ${failed} failed`);
   return failed || !results.length ? 1 : 0;

@@ -1,7 +1,8 @@
 // `assent verify`: checks signed receipts offline against a JWKS. Takes the collector's NDJSON export,
 // a subject's receipts (`GET /v1/subjects/:id/receipts`), or a record a visitor downloaded.
+import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { type PublicJwk, verifyCompact } from '../collector/jws';
+import { attach, type PublicJwk, verifyCompact } from '../collector/jws';
 
 interface Signed {
   receipt: { id?: string };
@@ -34,3 +35,21 @@ export const verifyAll = (items: Signed[], jwks: { keys: PublicJwk[] }) =>
       return { id: receipt.id, ok: false, reason: 'the signature is for other contents than this receipt' };
     return { id: receipt.id, ok: true };
   });
+
+/** What the collector keeps of an erased receipt (SPEC §7). */
+export interface Tombstone {
+  id: string;
+  /** base64url SHA-256 of the receipt's bytes. */
+  sha256: string;
+  /** The receipt's detached JWS. */
+  signature: string | null;
+}
+
+/**
+ * Whether a receipt's exact text (as the browser sent it: `JSON.stringify` of the receipt without its
+ * signature) is the receipt a tombstone stands for, signed by one of these keys.
+ */
+export const tombstoneMatches = (text: string, tombstone: Tombstone, jwks: { keys: PublicJwk[] }): boolean =>
+  createHash('sha256').update(text).digest('base64url') === tombstone.sha256 &&
+  !!tombstone.signature &&
+  verifyCompact(attach(tombstone.signature, text), jwks) === text;

@@ -2,17 +2,28 @@
 // the framework and its plugins; route schemas are checked by Assent's own schema walker (no eval).
 
 import { timingSafeEqual } from 'node:crypto';
+import { Readable } from 'node:stream';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { decodeConsentCookie } from '../core/cookie';
-import { MAX_AGE_DAYS } from '../core/decision';
+import { CLOCK_SKEW_MS } from '../core/decision';
 import { type Schema, schemaIssues } from '../core/schema-check';
-import type { Db } from './db';
-import type { SigningKey } from './jws';
+import { stats } from './counters';
+import { csvHeader, csvRow } from './csv';
+import { type Db, DbError } from './db';
+import { Health } from './health';
+import { payloadOf, type SigningKey } from './jws';
 import { jwks } from './keys';
-import { arrayElements } from './raw';
-import { erase, ingest, receiptsIn, stats, subjectReceipts, textsFor } from './store';
+import { MAX_ELEMENTS, scanBatch } from './raw';
+import { type Source, Store, type StoreOptions } from './store';
+
+/** How the `assent` cookie is re-issued for one origin (the site's own settings: SPEC §5, §7). */
+export interface CookieSettings {
+  name: string;
+  domain?: string;
+  maxAgeDays: number;
+}
 
 export interface AppOptions {
   db: Db;
@@ -23,13 +34,22 @@ export interface AppOptions {
   rateLimit: number;
   trustProxy: boolean;
   adminToken?: string;
+  /** Lets a server relay post without an Origin, with `Authorization: Bearer <token>`. */
+  ingestToken?: string;
+  /** The cookie settings of each origin; the default is `assent`, no domain, 182 days. */
+  cookies?: Record<string, Partial<CookieSettings>>;
+  store?: Store;
+  storeOptions?: Partial<StoreOptions>;
+  /** What /healthz answers; without it, a health of this app's own (its chain not verified). */
+  health?: Health;
   logger?: boolean;
 }
 
 const BODY_LIMIT = 256 * 1024;
 const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+const UUID_ANYWHERE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
-class HttpError extends Error {
+export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     readonly code: string,
@@ -39,18 +59,51 @@ class HttpError extends Error {
   }
 }
 
+const calendarDate = (s: string) => {
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+};
+
 export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
-  const app = Fastify({ logger: o.logger ?? false, bodyLimit: BODY_LIMIT, trustProxy: o.trustProxy });
-  const allowed = (origin: string | undefined) => !origin || o.origins.includes(origin);
+  const app = Fastify({
+    logger: o.logger
+      ? {
+          // Consent ids are pseudonymous; the log must not pair them with client addresses.
+          serializers: {
+            req: (req: FastifyRequest) => ({
+              method: req.method,
+              url: req.url.replace(UUID_ANYWHERE, ':id'),
+              remoteAddress: req.ip,
+            }),
+          },
+        }
+      : false,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: o.trustProxy,
+  });
+  const store = o.store ?? new Store(o.db, o.key, { origins: o.origins, tombstoneDays: 1095, ...o.storeOptions });
+  const health = o.health ?? new Health(o.db);
 
   // Route schemas are plain JSON Schema, checked without code generation.
   app.setValidatorCompiler(({ schema, httpPart }) => (data) => {
     const issues = schemaIssues(schema as Schema, data, httpPart ?? 'request');
     return issues.length ? { error: new HttpError(400, 'invalid_request', issues[0].message) } : { value: data };
   });
+  // Errors never carry SQL text, file paths or addresses: a database error is a 503 or a plain 500.
   app.setErrorHandler((err: FastifyError, _req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    if (status >= 500) app.log.error(err);
+    if (err instanceof DbError && err.unavailable) {
+      health.saw(false);
+      app.log.warn({ cause: String((err.cause as Error)?.message ?? err.cause) }, 'database unavailable');
+      return reply
+        .status(503)
+        .header('Retry-After', '5')
+        .send({ error: { code: 'unavailable', message: 'the database is not reachable; retry later' } });
+    }
+    const status = err instanceof HttpError || (err.statusCode && err.statusCode < 500) ? (err.statusCode ?? 500) : 500;
+    if (status >= 500) {
+      app.log.error({ err: err instanceof DbError ? err.cause : err }, 'internal error');
+      return reply.status(500).send({ error: { code: 'internal', message: 'internal error' } });
+    }
     reply.status(status).send({ error: { code: (err as { code?: string }).code || 'error', message: err.message } });
   });
   app.setNotFoundHandler((_req, reply) => {
@@ -71,29 +124,69 @@ export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
     });
 
   // Browsers send batches as text/plain (no preflight) or application/json; both must be a JSON array.
+  // The body stays bytes until the scanner has checked them: a signature must be over what was received.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => {
-    const raws = arrayElements(body as string);
-    if (raws) done(null, raws);
-    else done(new HttpError(400, 'not_an_array', 'the body must be a JSON array of entries'));
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer' }, (_req, body, done) => {
+    const batch = scanBatch(body as Buffer);
+    if (!batch) return done(new HttpError(400, 'not_an_array', 'the body must be a JSON array of entries'));
+    if (batch.tooMany)
+      return done(
+        new HttpError(413, 'too_many_entries', `a batch holds at most ${MAX_ELEMENTS} entries; send smaller batches`),
+      );
+    done(null, batch.entries);
   });
 
+  const bearer = (req: FastifyRequest, token: string | undefined) => {
+    const given = Buffer.from(/^Bearer (.+)$/.exec(req.headers.authorization || '')?.[1] || '');
+    const wanted = Buffer.from(token || '');
+    return !!token && given.length === wanted.length && timingSafeEqual(given, wanted);
+  };
+  /** A browser on an allowed origin, or a relay with the ingest token; anyone else is refused. */
+  const sourceOf = (req: FastifyRequest): Source => {
+    const origin = req.headers.origin;
+    if (origin !== undefined) {
+      if (!o.origins.includes(origin))
+        throw new HttpError(403, 'origin_not_allowed', `origin ${JSON.stringify(origin).slice(0, 200)} may not post`);
+      return { origin };
+    }
+    if (bearer(req, o.ingestToken)) return { relay: true };
+    throw new HttpError(
+      401,
+      'origin_required',
+      'entries come from a browser on an allowed origin (Origin header), or from a relay with Authorization: Bearer <ASSENT_INGEST_TOKEN>',
+    );
+  };
+
+  // Served from the site's own origin, the consent cookie is re-issued with Set-Cookie (Safari keeps
+  // cookies set by script for 7 days only), with that site's settings. Never a decision the store
+  // knows is outdated: a slow answer must not undo a withdrawal that arrived before it.
+  const reissue = async (origin: string, cookieHeader: string | undefined) => {
+    const settings = { name: 'assent', maxAgeDays: 182, ...o.cookies?.[origin] };
+    const value = cookieHeader
+      ?.split(/;\s*/)
+      .find((pair) => pair.startsWith(`${settings.name}=`))
+      ?.slice(settings.name.length + 1);
+    const decoded = decodeConsentCookie(value);
+    if (!value || !decoded || decoded.updatedAt - Date.now() >= CLOCK_SKEW_MS) return;
+    const maxAge = Math.floor((decoded.updatedAt + settings.maxAgeDays * 864e5 - Date.now()) / 1000);
+    if (maxAge <= 0) return;
+    if (decoded.receiptId) {
+      const newest = await store.newestReceiptId(decoded.consentId);
+      if ((newest && newest > decoded.receiptId) || (await store.isErased(decoded.receiptId))) return;
+    }
+    return `${settings.name}=${value}; Path=/; Max-Age=${maxAge}; SameSite=Lax${
+      settings.domain ? `; Domain=${settings.domain}` : ''
+    }${origin.startsWith('https:') ? '; Secure' : ''}`;
+  };
+
   app.post('/v1/receipts', async (req, reply) => {
-    if (!allowed(req.headers.origin))
-      throw new HttpError(403, 'origin_not_allowed', `origin ${req.headers.origin} may not post`);
+    const source = sourceOf(req);
     if (!Array.isArray(req.body)) throw new HttpError(400, 'not_an_array', 'the body must be a JSON array of entries');
-    const results = await ingest(o.db, o.key, req.body as string[]);
-    // Served from the site's own origin, re-issue the consent cookie with Set-Cookie: Safari keeps
-    // cookies set by script for 7 days only.
-    const cookie = /(?:^|;\s*)assent=([^;]*)/.exec(req.headers.cookie || '')?.[1];
-    const decoded = decodeConsentCookie(cookie);
-    if (cookie && decoded) {
-      const maxAge = Math.floor((decoded.updatedAt + MAX_AGE_DAYS * 864e5 - Date.now()) / 1000);
-      if (maxAge > 0)
-        reply.header(
-          'Set-Cookie',
-          `assent=${cookie}; Path=/; Max-Age=${maxAge}; SameSite=Lax${req.protocol === 'https' ? '; Secure' : ''}`,
-        );
+    const results = await store.ingest(req.body, source);
+    health.saw(true);
+    if ('origin' in source) {
+      const cookie = await reissue(source.origin, req.headers.cookie);
+      if (cookie) reply.header('Set-Cookie', cookie);
     }
     return { results };
   });
@@ -104,15 +197,16 @@ export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
     required: ['consentId'],
   };
   app.get('/v1/subjects/:consentId/receipts', { schema: { params: subject } }, async (req) => ({
-    receipts: (await subjectReceipts(o.db, (req.params as { consentId: string }).consentId)).map((r) => ({
-      receipt: JSON.parse(r.body),
+    receipts: (await store.subjectReceipts((req.params as { consentId: string }).consentId)).map((r) => ({
+      receipt: JSON.parse(r.raw),
       signature: r.signature,
-      receivedAt: new Date(r.received_at).toISOString(),
+      receivedAt: r.receivedAt.toISOString(),
+      ...(r.conflict && { conflict: true }),
     })),
   }));
   app.delete('/v1/subjects/:consentId', { schema: { params: subject } }, async (req) => {
-    await erase(o.db, (req.params as { consentId: string }).consentId);
-    return { erased: true };
+    sourceOf(req);
+    return { erased: await store.erase((req.params as { consentId: string }).consentId) };
   });
   app.get(
     '/v1/texts/:textHash',
@@ -125,91 +219,72 @@ export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
       },
     },
     async (req) => {
-      const found = await textsFor(o.db, (req.params as { textHash: string }).textHash);
+      const textHash = (req.params as { textHash: string }).textHash;
+      const [found] = await o.db.query<{ body: string; language: string }>(
+        'SELECT body, language FROM texts WHERE text_hash = $1',
+        [textHash],
+      );
       if (!found) throw new HttpError(404, 'not_found', 'no texts with this hash');
-      return {
-        textHash: (req.params as { textHash: string }).textHash,
-        language: found.language,
-        texts: JSON.parse(found.body),
-      };
+      return { textHash, language: found.language, texts: JSON.parse(found.body) };
     },
   );
+
   // Admin routes: a bearer token, compared in constant time; none configured means none accepted.
-  const admin = async (req: { headers: { authorization?: string } }) => {
-    const given = Buffer.from(/^Bearer (.+)$/.exec(req.headers.authorization || '')?.[1] || '');
-    const wanted = Buffer.from(o.adminToken || '');
-    if (!o.adminToken || given.length !== wanted.length || !timingSafeEqual(given, wanted))
+  const admin = async (req: FastifyRequest) => {
+    if (!bearer(req, o.adminToken))
       throw new HttpError(
         401,
         'unauthorized',
         'a valid admin token is needed: Authorization: Bearer <ASSENT_ADMIN_TOKEN>',
       );
+    const q = req.query as { from?: string; to?: string };
+    for (const field of ['from', 'to'] as const)
+      if (q[field] !== undefined && !calendarDate(q[field]))
+        throw new HttpError(400, 'invalid_request', `${field} must be a date such as 2026-12-01 (got ${q[field]})`);
   };
-  const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}' };
+  const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' };
   const range = { type: 'object', properties: { from: date, to: date, format: { enum: ['ndjson', 'csv'] } } };
   app.get('/v1/export', { schema: { querystring: range }, preHandler: admin }, async (req, reply) => {
     const q = req.query as { from?: string; to?: string; format?: string };
-    const rows = await receiptsIn(o.db, q);
-    if (q.format === 'csv') {
-      reply.type('text/csv; charset=utf-8');
-      return `${[CSV_HEADER, ...rows.map(csvRow)].join('\r\n')}\r\n`;
-    }
-    reply.type('application/x-ndjson; charset=utf-8');
-    return (
-      rows
+    const csv = q.format === 'csv';
+    const rows = store.receiptsIn(q);
+    reply.type(csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
+    return Readable.from(
+      (async function* () {
+        if (csv) yield `${csvHeader}\r\n`;
         // One line each: the exact bytes received are in the JWS payload, so the receipt may be compacted here.
-        .map((r) =>
-          JSON.stringify({
-            receivedAt: new Date(r.received_at).toISOString(),
-            signature: r.signature,
-            receipt: JSON.parse(r.body),
-          }),
-        )
-        .map((line) => `${line}\n`)
-        .join('')
+        for await (const r of rows)
+          yield csv
+            ? `${csvRow(r)}\r\n`
+            : `${JSON.stringify({
+                receivedAt: r.receivedAt.toISOString(),
+                receivedFrom: r.receivedFrom,
+                ...(r.conflict && { conflict: true }),
+                signature: r.signature,
+                receipt: JSON.parse(r.raw),
+              })}\n`;
+      })(),
     );
+  });
+  app.get('/v1/tombstones', { schema: { querystring: range }, preHandler: admin }, async (req, reply) => {
+    reply.type('application/x-ndjson; charset=utf-8');
+    return (await store.tombstonesIn(req.query as { from?: string; to?: string }))
+      .map((jws) => `${JSON.stringify({ tombstone: payloadOf(jws), signature: jws })}\n`)
+      .join('');
   });
   app.get('/v1/stats', { schema: { querystring: range }, preHandler: admin }, async (req) =>
     stats(o.db, req.query as { from?: string; to?: string }),
   );
   app.get('/.well-known/jwks.json', async () => jwks(o.db));
-  app.get('/healthz', async () => {
-    await o.db.query('SELECT 1');
-    return { ok: true };
+  app.get('/v1/checkpoints', async () => ({
+    checkpoints: (
+      await o.db.query<{ jws: string }>('SELECT DISTINCT ON (writer) jws FROM checkpoints ORDER BY writer, count DESC')
+    ).map((r) => ({ ...payloadOf<object>(r.jws), signature: r.jws })),
+  }));
+  app.get('/healthz', { config: { rateLimit: false } }, async (_req, reply) => {
+    const status = await health.status();
+    if (!status.ok) reply.status(503).header('Retry-After', '5');
+    return status;
   });
   return app;
-};
-
-const CSV_HEADER =
-  'received_at,id,consent_id,previous_id,timestamp,method,language,origin,policy_url,policy_version,text_hash,gpc,granted,denied,signature';
-const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-const csvRow = (r: { body: string; signature: string; received_at: Date }) => {
-  const x = JSON.parse(r.body);
-  const ids = (granted: boolean) =>
-    (x.purposes || [])
-      .filter((p: { granted: boolean }) => p.granted === granted)
-      .map((p: { id: string }) => p.id)
-      .join(' ');
-  return [
-    new Date(r.received_at).toISOString(),
-    x.id,
-    x.consentId,
-    x.previousId,
-    x.timestamp,
-    x.method,
-    x.language,
-    x.origin,
-    x.policy?.url,
-    x.policy?.version,
-    x.textHash,
-    x.gpc,
-    ids(true),
-    ids(false),
-    r.signature,
-  ]
-    .map(csvCell)
-    .join(',');
 };

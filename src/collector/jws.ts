@@ -66,3 +66,16 @@ export const verifyCompact = (jws: string, keys: { keys: PublicJwk[] }): string 
   const ok = verify(null, Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature, 'base64url'));
   return ok ? Buffer.from(payload, 'base64url').toString('utf8') : null;
 };
+
+/** The detached form of a compact JWS (RFC 7515 appendix F): its payload left out. */
+export const detach = (jws: string): string => {
+  const [header, , signature] = jws.split('.');
+  return `${header}..${signature}`;
+};
+
+/** A detached JWS made whole again with the payload it signs. */
+export const attach = (detached: string, payload: string): string => detached.replace('..', `.${b64url(payload)}.`);
+
+/** The payload of a compact JWS, parsed, without checking its signature (for JWS the collector made). */
+export const payloadOf = <T = unknown>(jws: string): T =>
+  JSON.parse(Buffer.from(jws.split('.')[1], 'base64url').toString('utf8'));

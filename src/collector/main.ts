@@ -1,74 +1,154 @@
 #!/usr/bin/env node
-// `assent-collector`: the reference endpoint, configured by flags or the environment (SPEC §7).
-import { mkdirSync } from 'node:fs';
+// `assent-collector`: the reference endpoint, configured by flags or the environment (SPEC §7), and
+// `assent-collector verify`, which checks that the store is whole.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildApp } from './app';
-import { migrate, openPglite, openPostgres } from './db';
-import { loadSigningKey } from './keys';
-import { lockDataDir } from './lock';
-import { prune } from './store';
+import type { CookieSettings } from './app';
+import { openStoreFiles, startCollector } from './collector';
+import { verifyStore } from './verify';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    data: { type: 'string' },
-    origin: { type: 'string', multiple: true },
-    'retention-days': { type: 'string' },
-    'rate-limit': { type: 'string' },
-    'trust-proxy': { type: 'boolean' },
-  },
-});
+const USAGE = `usage: assent-collector [verify] [options]
+
+Stores consent receipts, signed and hash-chained (PGlite in the data directory, or PostgreSQL when
+DATABASE_URL is set). "verify" checks that the store is whole, then exits (0 whole, 1 not).
+
+  --port <n>              PORT                  8787 (0: any free port)
+  --host <host>           HOST                  127.0.0.1
+  --data <dir>            ASSENT_DATA_DIR       ./.assent-data
+  --origin <origin>       ASSENT_ORIGINS        none (comma-separated in the environment; repeatable)
+                          ASSENT_ADMIN_TOKEN    unset: admin routes answer 401
+                          ASSENT_INGEST_TOKEN   unset: a server relay may post with this bearer token
+  --retention-days <n>    ASSENT_RETENTION_DAYS unset: keep every receipt
+  --tombstone-days <n>    ASSENT_TOMBSTONE_DAYS 1095
+  --rate-limit <n>        ASSENT_RATE_LIMIT     300 requests a minute per client address (0: off)
+  --trust-proxy           ASSENT_TRUST_PROXY    off
+  --cookie-name [<origin>=]<name>        ASSENT_COOKIE_NAME        assent
+  --cookie-domain [<origin>=]<domain>    ASSENT_COOKIE_DOMAIN      none
+  --max-age-days [<origin>=]<days>       ASSENT_COOKIE_MAX_AGE_DAYS 182
+                          how the visitor's consent cookie is re-issued, per origin (repeatable)
+                          ASSENT_SIGNING_KEY    a private Ed25519 JWK (else one kept in the data directory)
+  --help`;
+
+const { values, positionals } = (() => {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        data: { type: 'string' },
+        origin: { type: 'string', multiple: true },
+        'retention-days': { type: 'string' },
+        'tombstone-days': { type: 'string' },
+        'rate-limit': { type: 'string' },
+        'trust-proxy': { type: 'boolean' },
+        'cookie-name': { type: 'string', multiple: true },
+        'cookie-domain': { type: 'string', multiple: true },
+        'max-age-days': { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    console.error(`assent-collector: ${(e as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+})();
 const env = process.env;
-const number = (name: string, value: string | undefined, fallback: number) => {
+const list = (flag: string[] | undefined, name: string) =>
+  flag ??
+  (env[name] || '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+const number = (name: string, value: string | undefined, fallback: number, min = 0) => {
   const n = value === undefined || value === '' ? fallback : Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number (got ${value})`);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`${name} must be a whole number of at least ${min} (got ${value})`);
   return n;
 };
 
-const main = async () => {
+/** `--cookie-name shop=x`, `--cookie-name https://a.example=x` or `--cookie-name x` (every origin). */
+const perOrigin = (origins: string[]) => {
+  const out: Record<string, Partial<CookieSettings>> = Object.fromEntries(origins.map((o) => [o, {}]));
+  const set = (flag: string[] | undefined, envName: string, field: keyof CookieSettings) => {
+    for (const item of list(flag, envName)) {
+      const m = /^(https?:\/\/[^=]+)=(.*)$/.exec(item);
+      const value = m ? m[2] : item;
+      const parsed = field === 'maxAgeDays' ? number(`--max-age-days / ${envName}`, value, 182, 1) : value;
+      if (m && !origins.includes(m[1])) throw new Error(`${envName}: ${m[1]} is not one of the --origin values`);
+      for (const origin of m ? [m[1]] : origins) (out[origin] as Record<string, unknown>)[field] = parsed;
+    }
+  };
+  set(values['cookie-name'], 'ASSENT_COOKIE_NAME', 'name');
+  set(values['cookie-domain'], 'ASSENT_COOKIE_DOMAIN', 'domain');
+  set(values['max-age-days'], 'ASSENT_COOKIE_MAX_AGE_DAYS', 'maxAgeDays');
+  return out;
+};
+
+const verify = async (dataDir: string) => {
+  const { db, release, readCopies } = await openStoreFiles({
+    dataDir,
+    databaseUrl: env.DATABASE_URL,
+    signingKey: env.ASSENT_SIGNING_KEY,
+  });
+  const report = await verifyStore(db, { copies: readCopies(), signatures: true });
+  for (const p of report.problems) console.log(`problem  ${p}`);
+  console.log(
+    `${report.ok ? 'whole' : 'NOT WHOLE'}: ${report.writers} chains, ${report.links} links, ${report.entries} entries checked, ${report.problems.length} problems`,
+  );
+  await db.close();
+  release();
+  return report.ok ? 0 : 1;
+};
+
+const serve = async (dataDir: string) => {
   const port = number('--port / PORT', values.port ?? env.PORT, 8787);
   const host = values.host ?? env.HOST ?? '127.0.0.1';
-  const dataDir = resolve(values.data ?? env.ASSENT_DATA_DIR ?? './.assent-data');
-  const origins = values.origin ?? (env.ASSENT_ORIGINS || '').split(',').filter(Boolean);
-  mkdirSync(dataDir, { recursive: true });
-  const release = lockDataDir(dataDir);
-  const db = env.DATABASE_URL ? await openPostgres(env.DATABASE_URL) : await openPglite(resolve(dataDir, 'pglite'));
-  await migrate(db);
-  const key = await loadSigningKey(db, dataDir, env.ASSENT_SIGNING_KEY);
-  const app = await buildApp({
-    db,
-    key,
-    origins,
-    rateLimit: number('--rate-limit / ASSENT_RATE_LIMIT', values['rate-limit'] ?? env.ASSENT_RATE_LIMIT, 300),
-    trustProxy: values['trust-proxy'] ?? /^(1|true|yes)$/i.test(env.ASSENT_TRUST_PROXY || ''),
-    adminToken: env.ASSENT_ADMIN_TOKEN,
-    logger: true,
-  });
+  const origins = list(values.origin, 'ASSENT_ORIGINS');
   const retention = number(
     '--retention-days / ASSENT_RETENTION_DAYS',
     values['retention-days'] ?? env.ASSENT_RETENTION_DAYS,
     0,
   );
-  if (retention) {
-    const pruneOld = () =>
-      prune(db, retention).then((n) => n && app.log.info({ pruned: n, retentionDays: retention }, 'retention'));
-    await pruneOld();
-    setInterval(pruneOld, 3600_000).unref();
-  }
-  const address = await app.listen({ port, host });
+  const collector = await startCollector({
+    dataDir,
+    databaseUrl: env.DATABASE_URL,
+    signingKey: env.ASSENT_SIGNING_KEY,
+    origins,
+    cookies: perOrigin(origins),
+    retentionDays: retention || undefined,
+    tombstoneDays: number(
+      '--tombstone-days / ASSENT_TOMBSTONE_DAYS',
+      values['tombstone-days'] ?? env.ASSENT_TOMBSTONE_DAYS,
+      1095,
+      1,
+    ),
+    rateLimit: number('--rate-limit / ASSENT_RATE_LIMIT', values['rate-limit'] ?? env.ASSENT_RATE_LIMIT, 300),
+    trustProxy: values['trust-proxy'] ?? /^(1|true|yes)$/i.test(env.ASSENT_TRUST_PROXY || ''),
+    adminToken: env.ASSENT_ADMIN_TOKEN,
+    ingestToken: env.ASSENT_INGEST_TOKEN,
+    logger: true,
+  });
+  const address = await collector.app.listen({ port, host });
   const url = new URL(address);
-  console.log(`Assent collector ready on http://${host}:${url.port} (${db.kind}, key ${key.kid})`);
-  // Finish the requests in flight, then close the database: nothing acknowledged is lost.
+  console.log(`Assent collector ready on http://${host}:${url.port} (${collector.db.kind}, key ${collector.keyId})`);
   const stop = async () => {
-    await app.close();
-    await db.close();
-    release();
+    await collector.close();
     process.exit(0);
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+};
+
+const main = async () => {
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const dataDir = resolve(values.data ?? env.ASSENT_DATA_DIR ?? './.assent-data');
+  if (positionals[0] === 'verify') process.exitCode = await verify(dataDir);
+  else if (positionals.length) throw new Error(`unknown command ${positionals[0]}\n\n${USAGE}`);
+  else await serve(dataDir);
 };
 
 main().catch((e) => {

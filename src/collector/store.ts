@@ -1,76 +1,500 @@
-// What the collector does with entries: store each exactly as received (append-only), sign
-// receipts, keep texts by hash, erase a subject on request, and read them back.
+// What the collector does with entries: store each exactly as received (append-only), sealed with its
+// subject's key, signed and chained; keep texts by their verified hash; erase a subject on request,
+// leaving signed tombstones; and read it all back.
+import { createHash } from 'node:crypto';
 import { entryIssues } from '../core/entries';
-import type { Db } from './db';
-import { type SigningKey, signCompact } from './jws';
+import { canonicalJson } from '../core/receipt';
+import type { Entry, Receipt } from '../core/types';
+import { leafOf, Writer } from './chain';
+import { contributions, Deltas, type Facts } from './counters';
+import { type Db, DbError } from './db';
+import { attach, detach, type SigningKey, signCompact } from './jws';
+import type { ScannedEntry } from './raw';
+import { seal, subjectKey, subjectOf, unseal } from './shred';
 
 export interface IngestResult {
   id: string;
-  status: 'accepted' | 'duplicate' | 'rejected';
+  status: 'accepted' | 'duplicate' | 'conflict' | 'rejected';
   reason?: string;
   signature?: string;
 }
 
-/**
- * Stores a batch, given as the raw text of each entry; one result per entry, in order. One
- * transaction per batch: acknowledged means committed, and a batch costs one commit.
- */
-export const ingest = (db: Db, key: SigningKey, raws: string[]): Promise<IngestResult[]> =>
-  db.transaction(async (tx) => {
-    const results: IngestResult[] = [];
-    for (const raw of raws) results.push(await ingestOne(tx, key, raw));
-    return results;
-  });
+/** Who sent a batch, as the collector verified it: a browser's allowed `Origin`, or a relay's token. */
+export type Source = { origin: string } | { relay: true };
+const sourceName = (s: Source) => ('origin' in s ? s.origin : 'relay');
 
-const ingestOne = async (db: Db, key: SigningKey, raw: string): Promise<IngestResult> => {
-  const entry = JSON.parse(raw) as {
-    id?: unknown;
-    type?: string;
-    consentId?: string;
-    textHash?: string;
-    language?: string;
-    texts?: unknown;
-  };
-  const id = typeof entry?.id === 'string' ? entry.id : '';
-  const issues = entryIssues(entry);
-  if (issues.length) return { id, status: 'rejected', reason: issues.map((i) => i.message).join('; ') };
-  if (entry.type === 'erasure') {
-    await eraseIn(db, entry.consentId as string);
-    return { id, status: 'accepted' };
+export interface StoreOptions {
+  /** Allowed origins: a relay may send receipts of these sites only. */
+  origins: string[];
+  /** Receipts older than this are pruned, and refused when they arrive. */
+  retentionDays?: number;
+  /** How long the tombstone of an erased receipt is kept. */
+  tombstoneDays: number;
+  /** The time an entry is received; tests move it. */
+  now?: () => Date;
+}
+
+/** What an entry of an earlier release keeps when it is stored again. */
+interface Kept {
+  receivedAt: Date;
+  receivedFrom: string;
+  signature: string | null;
+}
+
+/** A stored row as the routes read it back. */
+export interface StoredReceipt {
+  raw: string;
+  signature: string | null;
+  receivedAt: Date;
+  receivedFrom: string;
+  conflict: boolean;
+}
+
+const MAX_REASON = 300;
+const sha256 = (text: string | Uint8Array) => createHash('sha256').update(text).digest();
+const textHashOf = (texts: unknown) => `sha256-${sha256(canonicalJson(texts)).toString('base64')}`;
+const reasonOf = (messages: string[]) => {
+  const text = messages.length > 1 ? `${messages[0]} (and ${messages.length - 1} more)` : messages[0];
+  return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON - 1)}…` : text;
+};
+const dayMs = 864e5;
+
+/** A receipt's text, opened with its subject's key; null when the row was altered. */
+const openRow = (row: { body: Uint8Array; id: string; key: Uint8Array | null }) =>
+  row.key ? (unseal(Buffer.from(row.key), row.body, row.id)?.toString('utf8') ?? null) : null;
+const factsOf = (row: { facts: Uint8Array | null; id: string; key: Uint8Array | null }): Facts => {
+  const text = row.facts && row.key ? unseal(Buffer.from(row.key), row.facts, `${row.id}/facts`) : null;
+  return text ? JSON.parse(text.toString('utf8')) : { withdrawn: [] };
+};
+
+interface Row {
+  writer: string;
+  seq: string;
+  id: string;
+  type: string;
+  body: Uint8Array;
+  facts: Uint8Array | null;
+  digest: Uint8Array;
+  signature: string | null;
+  conflict: boolean;
+  received_from: string;
+  received_at: Date;
+  key: Uint8Array | null;
+}
+const ROW = `e.writer, e.seq, e.id, e.type, e.body, e.facts, e.digest, e.signature, e.conflict, e.received_from,
+  e.received_at, k.key FROM entries e LEFT JOIN subject_keys k ON k.subject = e.subject`;
+
+export class Store {
+  readonly writer = new Writer();
+  /** Entries stored since the last checkpoint. */
+  unpublished = 0;
+  /** Set by an erasure: the next retention run scrubs the deleted keys from the data directory. */
+  erasedSinceScrub = false;
+  private writes: Promise<unknown> = Promise.resolve();
+  private stale = false;
+
+  constructor(
+    readonly db: Db,
+    readonly key: SigningKey,
+    readonly options: StoreOptions,
+  ) {}
+
+  /**
+   * One write at a time in this process, so that the chain's links follow the order of commits; after
+   * a write whose outcome is unknown, the chain's head is read back first.
+   */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(async () => {
+      if (this.stale) {
+        await this.writer.resync(this.db);
+        this.stale = false;
+      }
+      try {
+        return await work();
+      } catch (e) {
+        this.stale = true;
+        throw e;
+      }
+    });
+    this.writes = run.catch(() => {});
+    return run;
   }
-  const signature = entry.type === 'consent' ? signCompact(raw, key) : null;
-  const inserted = await db.query(
-    `INSERT INTO entries (id, type, consent_id, body, signature) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [id, entry.type, entry.consentId ?? null, raw, signature],
-  );
-  if (entry.type === 'texts')
-    await db.query(
-      'INSERT INTO texts (text_hash, language, body) VALUES ($1, $2, $3) ON CONFLICT (text_hash) DO NOTHING',
-      [entry.textHash, entry.language, JSON.stringify(entry.texts)],
+
+  /**
+   * Stores a batch; one result per entry, in order. One transaction per batch: acknowledged means
+   * committed. An entry the database refuses after all its checks costs only itself.
+   */
+  ingest(entries: ScannedEntry[], source: Source): Promise<IngestResult[]> {
+    return this.exclusive(async () => {
+      try {
+        return await this.ingestAll(entries, source);
+      } catch (e) {
+        if (!(e instanceof DbError) || e.unavailable || entries.length < 2) throw e;
+        await this.writer.resync(this.db);
+        const out: IngestResult[] = [];
+        for (const entry of entries)
+          out.push(
+            ...(await this.ingestAll([entry], source).catch((one) => {
+              if (!(one instanceof DbError) || one.unavailable) throw one;
+              const refused: IngestResult = {
+                id: entry.id ?? '',
+                status: 'rejected',
+                reason: 'the collector could not store this entry',
+              };
+              return [refused];
+            })),
+          );
+        return out;
+      }
+    });
+  }
+
+  /** Stores entries of an earlier release with the time and signature they were given then. */
+  restore(entries: (ScannedEntry & Kept)[]): Promise<IngestResult[]> {
+    return this.exclusive(() => this.ingestAll(entries, { relay: true }));
+  }
+
+  private ingestAll(entries: (ScannedEntry & Partial<Kept>)[], source: Source) {
+    return this.db.transaction(async (tx) => {
+      const chain = this.writer.draft();
+      const deltas = new Deltas();
+      const results: IngestResult[] = [];
+      for (const entry of entries) results.push(await this.ingestOne(tx, entry, source, chain, deltas));
+      await deltas.apply(tx);
+      chain.commit();
+      this.unpublished += results.filter((r) => r.status === 'accepted' || r.status === 'conflict').length;
+      return results;
+    });
+  }
+
+  private async ingestOne(
+    tx: Db,
+    scanned: ScannedEntry & Partial<Kept>,
+    source: Source,
+    chain: ReturnType<Writer['draft']>,
+    deltas: Deltas,
+  ): Promise<IngestResult> {
+    const value = scanned.value as Entry;
+    // An id is echoed in the answer only when it is short: a hostile entry must not grow the answer.
+    const id = typeof value?.id === 'string' && value.id.length <= 64 ? value.id : (scanned.id ?? '');
+    const reject = (...reasons: string[]): IngestResult => ({ id, status: 'rejected', reason: reasonOf(reasons) });
+    if (scanned.problem) return reject(scanned.problem);
+    const issues = entryIssues(value);
+    if (issues.length) return reject(...issues.map((i) => i.message));
+    if (value.type === 'erasure') {
+      await this.eraseIn(tx, value.consentId, deltas);
+      return { id, status: 'accepted' };
+    }
+    if (value.type === 'consent') {
+      if ('origin' in source && value.origin !== source.origin)
+        return reject(`entry.origin ${JSON.stringify(value.origin)} is not the Origin of the request`);
+      if ('relay' in source && this.options.origins.length && !this.options.origins.includes(value.origin))
+        return reject(`entry.origin ${JSON.stringify(value.origin)} is not an allowed origin`);
+      const days = this.options.retentionDays;
+      if (days && Date.parse(value.timestamp) < Date.now() - days * dayMs)
+        return reject(`the receipt is older than the retention period (${days} days)`);
+      const [erased] = await tx.query('SELECT 1 FROM tombstones WHERE id = $1 LIMIT 1', [id]);
+      if (erased) return reject('this receipt was erased; an erased receipt is not stored again');
+    } else if (textHashOf(value.texts) !== value.textHash)
+      return reject('entry.textHash is not the SHA-256 of the canonical JSON of entry.texts');
+
+    const raw = scanned.raw;
+    const digest = sha256(raw);
+    const same = await tx.query<{ digest: Uint8Array; conflict: boolean; signature: string | null }>(
+      'SELECT digest, conflict, signature FROM entries WHERE id = $1',
+      [id],
     );
-  if (inserted.length) return { id, status: 'accepted', ...(signature && { signature }) };
-  const [first] = await db.query<{ signature: string | null }>('SELECT signature FROM entries WHERE id = $1', [id]);
-  return { id, status: 'duplicate', ...(first?.signature && { signature: first.signature }) };
+    const copy = same.find((r) => digest.equals(Buffer.from(r.digest)));
+    if (copy)
+      return {
+        id,
+        // The same bytes again: the signature they were given, and the status they were given.
+        status: copy.conflict ? 'conflict' : 'duplicate',
+        ...(copy.signature && { signature: attach(copy.signature, raw) }),
+      };
+    const conflict = same.length > 0;
+    const receivedAt = scanned.receivedAt ?? this.options.now?.() ?? new Date();
+    const receivedFrom = scanned.receivedFrom ?? sourceName(source);
+    let subject: Buffer | null = null;
+    let body: Buffer = Buffer.from(raw);
+    let facts: Buffer | null = null;
+    let signature: string | null = null;
+    if (value.type === 'consent') {
+      subject = subjectOf(value.consentId);
+      const key = await subjectKey(tx, subject);
+      const withdrawn = conflict ? [] : await this.withdrawnBy(tx, value, subject, key);
+      body = seal(key, body, id);
+      facts = seal(key, Buffer.from(JSON.stringify({ withdrawn } satisfies Facts)), `${id}/facts`);
+      signature = scanned.signature ?? signCompact(raw, this.key);
+      deltas.add(contributions(value, receivedAt, { withdrawn }, conflict), 1);
+    } else {
+      await tx.query(
+        'INSERT INTO texts (text_hash, language, body) VALUES ($1, $2, $3) ON CONFLICT (text_hash) DO NOTHING',
+        [value.textHash, value.language, canonicalJson(value.texts)],
+      );
+    }
+    const leaf = leafOf({ type: value.type, id, digest, receivedAt, receivedFrom });
+    const link = chain.add(leaf);
+    await tx.query(
+      `INSERT INTO entries (writer, seq, id, type, subject, body, facts, digest, signature, conflict, received_from, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [
+        this.writer.id,
+        link.seq,
+        id,
+        value.type,
+        subject,
+        body,
+        facts,
+        digest,
+        signature && detach(signature),
+        conflict,
+        receivedFrom,
+        receivedAt,
+      ],
+    );
+    await tx.query('INSERT INTO chain (writer, seq, leaf, hash) VALUES ($1, $2, $3, $4)', [
+      this.writer.id,
+      link.seq,
+      leaf,
+      link.hash,
+    ]);
+    return { id, status: conflict ? 'conflict' : 'accepted', ...(signature && { signature }) };
+  }
+
+  /** The purposes a receipt withdraws: granted by the receipt it supersedes, denied by it. */
+  private async withdrawnBy(tx: Db, r: Receipt, subject: Buffer, key: Buffer): Promise<string[]> {
+    if (!r.previousId) return [];
+    const [previous] = await tx.query<{ id: string; body: Uint8Array }>(
+      `SELECT id, body FROM entries WHERE id = $1 AND subject = $2 AND type = 'consent' AND NOT conflict`,
+      [r.previousId, subject],
+    );
+    const text = previous && unseal(key, previous.body, previous.id);
+    if (!text) return [];
+    const before = (JSON.parse(text.toString('utf8')) as Receipt).purposes;
+    return r.purposes
+      .filter((p) => !p.granted && before.some((b) => b.id === p.id && b.granted === true))
+      .map((p) => p.id);
+  }
+
+  /** Erases a subject's receipts (DELETE or an erasure entry); returns how many were erased. */
+  erase(consentId: string): Promise<number> {
+    return this.exclusive(() =>
+      this.db.transaction(async (tx) => {
+        const deltas = new Deltas();
+        const n = await this.eraseIn(tx, consentId, deltas);
+        await deltas.apply(tx);
+        return n;
+      }),
+    );
+  }
+
+  /**
+   * Replaces each of the subject's receipts with a signed tombstone (id, SHA-256 of its bytes, its
+   * detached signature: enough to prove it existed, nothing of what it said), then deletes the rows
+   * and the subject's key. An id with no receipts erases and counts nothing.
+   */
+  private async eraseIn(tx: Db, consentId: string, deltas: Deltas): Promise<number> {
+    const subject = subjectOf(consentId);
+    const rows = await tx.query<Row>(`SELECT ${ROW} WHERE e.subject = $1 ORDER BY e.received_at`, [subject]);
+    if (!rows.length) return 0;
+    const erasedAt = new Date();
+    for (const row of rows) {
+      const text = openRow(row);
+      if (text) deltas.add(contributions(JSON.parse(text), row.received_at, factsOf(row), row.conflict), -1);
+      const tombstone = {
+        type: 'tombstone',
+        id: row.id,
+        sha256: Buffer.from(row.digest).toString('base64url'),
+        signature: row.signature,
+        receivedAt: row.received_at.toISOString(),
+        receivedFrom: row.received_from,
+        erasedAt: erasedAt.toISOString(),
+      };
+      await tx.query(
+        `INSERT INTO tombstones (id, digest, signature, received_at, erased_at, jws) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT DO NOTHING`,
+        [row.id, row.digest, row.signature, row.received_at, erasedAt, signCompact(canonicalJson(tombstone), this.key)],
+      );
+      await tx.query(`INSERT INTO gone (writer, seq, reason) VALUES ($1, $2, 'erased')`, [row.writer, row.seq]);
+    }
+    await tx.query('DELETE FROM entries WHERE subject = $1', [subject]);
+    await tx.query('DELETE FROM subject_keys WHERE subject = $1', [subject]);
+    await tx.query(
+      `INSERT INTO erasure_counts (day, count) VALUES (current_date, 1)
+       ON CONFLICT (day) DO UPDATE SET count = erasure_counts.count + 1`,
+    );
+    this.erasedSinceScrub = true;
+    return rows.length;
+  }
+
+  /** A subject's receipts, oldest first, each as the exact text received with its signature. */
+  async subjectReceipts(consentId: string): Promise<StoredReceipt[]> {
+    const rows = await this.db.query<Row>(
+      `SELECT ${ROW} WHERE e.subject = $1 AND e.type = 'consent' ORDER BY e.received_at, e.writer, e.seq`,
+      [subjectOf(consentId)],
+    );
+    return rows.flatMap((row) => this.stored(row));
+  }
+
+  /** The newest receipt id the store holds for a subject, or null (UUIDv7 ids sort by time). */
+  async newestReceiptId(consentId: string): Promise<string | null> {
+    const [row] = await this.db.query<{ id: string | null }>(
+      `SELECT max(id) AS id FROM entries WHERE subject = $1 AND type = 'consent' AND NOT conflict`,
+      [subjectOf(consentId)],
+    );
+    return row?.id ?? null;
+  }
+
+  async isErased(receiptId: string): Promise<boolean> {
+    return (await this.db.query('SELECT 1 FROM tombstones WHERE id = $1 LIMIT 1', [receiptId])).length > 0;
+  }
+
+  private stored(row: Row): StoredReceipt[] {
+    const raw = openRow(row);
+    if (raw === null) return [];
+    return [
+      {
+        raw,
+        signature: row.signature && attach(row.signature, raw),
+        receivedAt: row.received_at,
+        receivedFrom: row.received_from,
+        conflict: row.conflict,
+      },
+    ];
+  }
+
+  /**
+   * Every stored consent receipt received in a range, oldest first, in pages of `page` rows, so that
+   * an export holds neither the whole range in memory nor the database for long.
+   */
+  async *receiptsIn(range: { from?: string; to?: string }, page = 500): AsyncGenerator<StoredReceipt> {
+    let after: [Date, string, number] = [new Date(0), '', 0];
+    for (;;) {
+      const rows = await this.db.query<Row>(
+        `SELECT ${ROW} WHERE e.type = 'consent' AND ($1::date IS NULL OR e.received_at >= $1::date)
+           AND ($2::date IS NULL OR e.received_at < $2::date + 1)
+           AND (e.received_at, e.writer, e.seq) > ($3, $4, $5)
+         ORDER BY e.received_at, e.writer, e.seq LIMIT $6`,
+        [range.from || null, range.to || null, ...after, page],
+      );
+      for (const row of rows) yield* this.stored(row);
+      if (rows.length < page) return;
+      const last = rows[rows.length - 1];
+      after = [last.received_at, last.writer, Number(last.seq)];
+    }
+  }
+
+  /** The signed tombstones of receipts erased in a range, as NDJSON-ready objects. */
+  async tombstonesIn(range: { from?: string; to?: string }) {
+    return (
+      await this.db.query<{ jws: string }>(
+        `SELECT jws FROM tombstones WHERE ($1::date IS NULL OR erased_at >= $1::date)
+         AND ($2::date IS NULL OR erased_at < $2::date + 1) ORDER BY erased_at, id`,
+        [range.from || null, range.to || null],
+      )
+    ).map((r) => r.jws);
+  }
+
+  /**
+   * Retention: deletes receipts received more than `days` days ago (ASSENT_RETENTION_DAYS), their
+   * counts with them, and the keys of subjects left with none; returns how many receipts went.
+   */
+  prune(days: number): Promise<number> {
+    return this.exclusive(async () => {
+      let pruned = 0;
+      for (;;) {
+        const n = await this.db.transaction(async (tx) => {
+          const rows = await tx.query<Row>(
+            `SELECT ${ROW} WHERE e.type = 'consent' AND e.received_at < now() - make_interval(days => $1) LIMIT 1000`,
+            [days],
+          );
+          const deltas = new Deltas();
+          for (const row of rows) {
+            const text = openRow(row);
+            if (text) deltas.add(contributions(JSON.parse(text), row.received_at, factsOf(row), row.conflict), -1);
+          }
+          if (!rows.length) return 0;
+          await tx.query(
+            `INSERT INTO gone (writer, seq, reason) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])`,
+            [rows.map((r) => r.writer), rows.map((r) => r.seq), rows.map(() => 'pruned')],
+          );
+          await tx.query(
+            'DELETE FROM entries WHERE (writer, seq) IN (SELECT * FROM unnest($1::text[], $2::bigint[]))',
+            [rows.map((r) => r.writer), rows.map((r) => r.seq)],
+          );
+          await deltas.apply(tx);
+          return rows.length;
+        });
+        pruned += n;
+        if (n < 1000) break;
+      }
+      await this.db.query(
+        'DELETE FROM subject_keys k WHERE NOT EXISTS (SELECT 1 FROM entries e WHERE e.subject = k.subject)',
+      );
+      return pruned;
+    });
+  }
+
+  /** Deletes tombstones older than the tombstone period; returns how many. */
+  async expireTombstones(): Promise<number> {
+    return (
+      await this.db.query('DELETE FROM tombstones WHERE erased_at < now() - make_interval(days => $1) RETURNING id', [
+        this.options.tombstoneDays,
+      ])
+    ).length;
+  }
+
+  /**
+   * Removes what is left of erased keys from the data directory: the key table is rewritten, and the
+   * WAL that held the keys is switched out and, with recycling off, deleted at the checkpoint. On a
+   * PostgreSQL server, CHECKPOINT needs the pg_checkpoint role; without it, the server's own
+   * checkpoints remove that WAL later.
+   */
+  async scrub(): Promise<void> {
+    if (!this.erasedSinceScrub) return;
+    this.erasedSinceScrub = false;
+    await this.exclusive(async () => {
+      await this.db.query('VACUUM FULL subject_keys');
+      if (this.db.kind === 'pglite') {
+        await this.db.query('SET wal_recycle = off');
+        await this.db.query('CHECKPOINT');
+        await this.db.query('SELECT pg_switch_wal()');
+        await this.db.query('CHECKPOINT');
+      } else await this.db.query('CHECKPOINT').catch(() => {});
+    });
+  }
+}
+
+/** Every stored consent receipt's counters, computed afresh: what `counters` must equal. */
+export const recount = async (db: Db): Promise<Map<string, number>> => {
+  const totals = new Deltas();
+  let after: [string, number] = ['', 0];
+  for (;;) {
+    const rows = await db.query<Row>(
+      `SELECT ${ROW} WHERE e.type = 'consent' AND (e.writer, e.seq) > ($1, $2) ORDER BY e.writer, e.seq LIMIT 1000`,
+      after,
+    );
+    for (const row of rows) {
+      const text = openRow(row);
+      if (text) totals.add(contributions(JSON.parse(text), row.received_at, factsOf(row), row.conflict), 1);
+    }
+    if (rows.length < 1000) break;
+    const last = rows[rows.length - 1];
+    after = [last.writer, Number(last.seq)];
+  }
+  for (const [k, n] of totals) if (!n) totals.delete(k);
+  return totals;
 };
 
-const eraseIn = async (tx: Db, consentId: string) => {
-  await tx.query('DELETE FROM entries WHERE consent_id = $1', [consentId]);
-  await tx.query(
-    `INSERT INTO erasures (day, count) VALUES (current_date, 1)
-     ON CONFLICT (day) DO UPDATE SET count = erasures.count + 1`,
-  );
-};
-
-/** Erases a subject's receipts; only a count of erasures per day remains. */
-export const erase = (db: Db, consentId: string) => db.transaction((tx) => eraseIn(tx, consentId));
-
-/** A subject's receipts, oldest first, each as the exact text received with its signature. */
-export const subjectReceipts = (db: Db, consentId: string) =>
-  db.query<{ body: string; signature: string; received_at: Date }>(
-    `SELECT body, signature, received_at FROM entries WHERE consent_id = $1 AND type = 'consent'
-     ORDER BY received_at, id`,
-    [consentId],
+/** The counters table as the same map. */
+export const counted = async (db: Db): Promise<Map<string, number>> =>
+  new Map(
+    (
+      await db.query<{ day: string; metric: string; key: string; n: string }>(
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, metric, key, n FROM counters WHERE n <> 0`,
+      )
+    ).map((r) => [`${r.day}\t${r.metric}\t${r.key}`, Number(r.n)]),
   );
 
 /** The texts behind a hash, or undefined. */
@@ -80,163 +504,3 @@ export const textsFor = async (db: Db, textHash: string) =>
       textHash,
     ])
   )[0];
-
-/** Deletes receipts received more than `days` days ago (ASSENT_RETENTION_DAYS); returns how many. */
-export const prune = async (db: Db, days: number) =>
-  (
-    await db.query(
-      "DELETE FROM entries WHERE type = 'consent' AND received_at < now() - make_interval(days => $1) RETURNING id",
-      [days],
-    )
-  ).length;
-
-/** The range of an admin query: inclusive ISO dates on the time the collector received the receipt. */
-export interface Range {
-  from?: string;
-  to?: string;
-}
-/** The consent receipts of a range; `t` qualifies the columns when the query joins tables. */
-const receiptsOfRange = (t = '') => `${t}type = 'consent' AND ($1::date IS NULL OR ${t}received_at >= $1::date)
-  AND ($2::date IS NULL OR ${t}received_at < $2::date + 1)`;
-const inRange = receiptsOfRange();
-const rangeParams = (r: Range) => [r.from || null, r.to || null];
-
-/** Every stored consent receipt in a range, oldest first, as received. */
-export const receiptsIn = (db: Db, range: Range) =>
-  db.query<{ body: string; signature: string; received_at: Date }>(
-    `SELECT body, signature, received_at FROM entries WHERE ${inRange} ORDER BY received_at, id`,
-    rangeParams(range),
-  );
-
-/** Upper bounds (exclusive) of the delivery lag histogram's buckets; the last bucket has none. */
-export const LAG_BUCKETS_MS = [1_000, 10_000, 60_000, 600_000, 3_600_000, 86_400_000];
-
-/**
- * A receipt's own timestamp as a timestamptz, or NULL. The entry schema checks only the shape of the
- * text, and a cast of "2026-02-31T25:00:00Z" would fail the whole query, so the fields are checked here
- * and the day is added to the month, rolling over as `Date.parse` does.
- */
-const RECEIPT_TIME = `CASE WHEN ts ~ '^[1-9]\\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?Z$'
-  THEN ((substr(ts, 1, 7) || '-01')::date + (substr(ts, 9, 2)::int - 1) + substr(ts, 12, length(ts) - 12)::interval)
-    AT TIME ZONE 'UTC' END`;
-/** Delivery lag in milliseconds: from the receipt's timestamp (the browser's clock) to received_at. */
-const LAGS = `WITH lags AS (
-  SELECT (extract(epoch FROM received_at - ${RECEIPT_TIME}) * 1000)::float8 AS ms
-  FROM (SELECT received_at, body::jsonb->>'timestamp' AS ts FROM entries WHERE ${inRange}) AS received
-)`;
-
-/**
- * Counts over every stored receipt in a range: per day, per purpose (granted, denied), method and
- * language; per purpose and day, for opt-in rates; withdrawals; delivery lag percentiles and histogram.
- */
-export const stats = async (db: Db, range: Range) => {
-  const p = rangeParams(range);
-  const [total] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM entries WHERE ${inRange}`, p);
-  const byDay = await db.query<{ day: string; n: string }>(
-    `SELECT to_char(received_at, 'YYYY-MM-DD') AS day, count(*) AS n FROM entries WHERE ${inRange} GROUP BY day ORDER BY day`,
-    p,
-  );
-  const by = (field: string) =>
-    db.query<{ k: string; n: string }>(
-      `SELECT body::jsonb->>'${field}' AS k, count(*) AS n FROM entries WHERE ${inRange} GROUP BY k ORDER BY k`,
-      p,
-    );
-  const purposesByDay = await db.query<{
-    day: string;
-    purpose_id: string;
-    basis: string;
-    granted: string;
-    denied: string;
-  }>(
-    `SELECT to_char(received_at, 'YYYY-MM-DD') AS day, purpose->>'id' AS purpose_id, max(purpose->>'basis') AS basis,
-       count(*) FILTER (WHERE (purpose->>'granted')::boolean) AS granted,
-       count(*) FILTER (WHERE NOT (purpose->>'granted')::boolean) AS denied
-     FROM entries, jsonb_array_elements(body::jsonb->'purposes') AS purpose
-     WHERE ${inRange} GROUP BY day, purpose_id ORDER BY day, purpose_id`,
-    p,
-  );
-  // A withdrawal: a receipt that denies a purpose its previous receipt granted, wherever that one falls.
-  const withdrawn = await db.query<{ day: string; purpose_id: string | null; n: string }>(
-    `WITH withdrawn AS (
-       SELECT to_char(e.received_at, 'YYYY-MM-DD') AS day, e.id AS receipt_id, is_purpose->>'id' AS purpose_id
-       FROM entries e
-       JOIN entries prev ON prev.id = e.body::jsonb->>'previousId' AND prev.type = 'consent'
-         AND prev.consent_id = e.consent_id
-       CROSS JOIN jsonb_array_elements(e.body::jsonb->'purposes') AS is_purpose
-       CROSS JOIN jsonb_array_elements(prev.body::jsonb->'purposes') AS was_purpose
-       WHERE ${receiptsOfRange('e.')} AND is_purpose->>'id' = was_purpose->>'id'
-         AND (was_purpose->>'granted')::boolean AND NOT (is_purpose->>'granted')::boolean
-     )
-     SELECT day, CASE WHEN grouping(purpose_id) = 0 THEN purpose_id END AS purpose_id, count(DISTINCT receipt_id) AS n
-     FROM withdrawn GROUP BY GROUPING SETS ((day, purpose_id), (day)) ORDER BY day`,
-    p,
-  );
-  const [lag] = await db.query<{
-    n: string;
-    p50: number | null;
-    p90: number | null;
-    p99: number | null;
-    max: number | null;
-  }>(
-    `${LAGS} SELECT count(ms) AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
-       percentile_cont(0.9) WITHIN GROUP (ORDER BY ms) AS p90,
-       percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, max(ms) AS max FROM lags`,
-    p,
-  );
-  const lagBuckets = await db.query<{ bucket: number; n: string }>(
-    `${LAGS} SELECT width_bucket(ms, ARRAY[${LAG_BUCKETS_MS.join(',')}]::float8[]) AS bucket, count(*) AS n
-     FROM lags WHERE ms IS NOT NULL GROUP BY bucket`,
-    p,
-  );
-  const count = (rows: { k: string; n: string }[]) => Object.fromEntries(rows.map((r) => [r.k, Number(r.n)]));
-  const [erasures] = await db.query<{ n: string }>(
-    'SELECT coalesce(sum(count), 0) AS n FROM erasures WHERE ($1::date IS NULL OR day >= $1::date) AND ($2::date IS NULL OR day <= $2::date)',
-    p,
-  );
-
-  const perPurpose: Record<string, { granted: number; denied: number }> = {};
-  const perDayPerPurpose: Record<string, Record<string, { granted: number; denied: number }>> = {};
-  const bases: Record<string, string> = {};
-  for (const r of purposesByDay) {
-    const [granted, denied] = [Number(r.granted), Number(r.denied)];
-    const sum = (perPurpose[r.purpose_id] ??= { granted: 0, denied: 0 });
-    sum.granted += granted;
-    sum.denied += denied;
-    (perDayPerPurpose[r.day] ??= {})[r.purpose_id] = { granted, denied };
-    // Rows come oldest day first, so the basis last recorded wins.
-    bases[r.purpose_id] = r.basis;
-  }
-  const withdrawals = { total: 0, perDay: {} as Record<string, number>, perPurpose: {} as Record<string, number> };
-  for (const r of withdrawn) {
-    if (r.purpose_id === null) {
-      withdrawals.perDay[r.day] = Number(r.n);
-      withdrawals.total += Number(r.n);
-    } else withdrawals.perPurpose[r.purpose_id] = (withdrawals.perPurpose[r.purpose_id] ?? 0) + Number(r.n);
-  }
-  const ms = (v: number | null) => (v === null ? null : Math.round(Number(v)));
-  const inBucket = new Map(lagBuckets.map((r) => [Number(r.bucket), Number(r.n)]));
-  return {
-    from: range.from ?? null,
-    to: range.to ?? null,
-    decisions: Number(total.n),
-    perDay: Object.fromEntries(byDay.map((r) => [r.day, Number(r.n)])),
-    perPurpose,
-    perMethod: count(await by('method')),
-    perLanguage: count(await by('language')),
-    erasures: Number(erasures.n),
-    /** The legal basis of each purpose, as its latest receipt in the range records it. */
-    bases,
-    perDayPerPurpose,
-    withdrawals,
-    /** From each receipt's timestamp (the browser's clock) to the moment the collector received it. */
-    lag: {
-      count: Number(lag.n),
-      p50Ms: ms(lag.p50),
-      p90Ms: ms(lag.p90),
-      p99Ms: ms(lag.p99),
-      maxMs: ms(lag.max),
-      // width_bucket counts from 0 (below the first bound) to the number of bounds (at or above the last).
-      histogram: [...LAG_BUCKETS_MS, null].map((belowMs, i) => ({ belowMs, n: inBucket.get(i) ?? 0 })),
-    },
-  };
-};

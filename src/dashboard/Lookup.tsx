@@ -96,8 +96,9 @@ const LookupResult = ({ result, onRetry }: { result: LookupState; onRetry: (id: 
           : `No receipts for ${consentId}. No decision with this consent id reached the collector, or the visitor’s receipts were erased.`}
       </p>
       <ol class="receipts">
-        {found.map((f) => (
-          <ReceiptItem key={f.receipt.id} found={f} />
+        {found.map((f, i) => (
+          // Two receipts share an id when one is a conflict: the position tells them apart.
+          <ReceiptItem key={`${i}-${f.receipt.id}`} found={f} position={i} />
         ))}
       </ol>
     </div>
@@ -121,14 +122,20 @@ const VerdictLine = ({ verdict }: { verdict: Verdict }) =>
     </p>
   );
 
-const ReceiptItem = ({ found: { receipt, receivedAt, verdict } }: { found: Found }) => {
+const ReceiptItem = ({
+  found: { receipt, receivedAt, verdict, conflict },
+  position,
+}: {
+  found: Found;
+  position: number;
+}) => {
   const r = receipt as Receipt;
   const ids = (granted: boolean) =>
     (r.purposes ?? [])
       .filter((p) => p.granted === granted)
       .map((p) => p.id)
       .join(', ') || 'none';
-  const headingId = `receipt-${r.id}`;
+  const headingId = `receipt-${position}`;
   return (
     <li>
       <article class="receipt" aria-labelledby={headingId}>
@@ -136,6 +143,12 @@ const ReceiptItem = ({ found: { receipt, receivedAt, verdict } }: { found: Found
           {dateTime(r.timestamp)}, {METHODS[r.method] ?? r.method}
         </h3>
         <VerdictLine verdict={verdict} />
+        {conflict && (
+          <p class="verdict failed">
+            <strong>Conflict:</strong> another receipt reached the collector first with this id and other contents. One
+            of the two was forged or damaged; neither replaces the other.
+          </p>
+        )}
         <dl class="facts">
           <dt>Granted</dt>
           <dd>{ids(true)}</dd>

@@ -117,6 +117,13 @@ export const Overview = ({ stats, range }: { stats: Stats; range: Range }) => {
           <dt>Erasure requests</dt>
           <dd>{count(stats.erasures)}</dd>
         </div>
+        {stats.conflicts > 0 && (
+          // A conflict reuses another receipt's id with other bytes: a forgery, or a broken client.
+          <div class="warn">
+            <dt>Conflicting receipts (not counted as decisions)</dt>
+            <dd>{count(stats.conflicts)}</dd>
+          </div>
+        )}
         <div>
           <dt>Delivery lag, median</dt>
           <dd>{duration(lag.p50Ms)}</dd>

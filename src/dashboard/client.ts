@@ -1,6 +1,6 @@
 // Talking to the collector from the dashboard: every failure becomes a CollectorError that names the
 // URL that failed and says whether the collector is unreachable, refused the token, or answered oddly.
-import type { stats } from '../collector/store';
+import type { stats } from '../collector/counters';
 import type { Receipt } from '../core/types';
 
 /** What `GET /v1/stats` answers: the collector's own return type, so the two cannot drift apart. */
@@ -10,6 +10,8 @@ export interface SubjectReceipt {
   receipt: Receipt;
   signature: string;
   receivedAt: string;
+  /** Stored beside an earlier receipt with the same id and other bytes (SPEC §7). */
+  conflict?: true;
 }
 
 export interface Jwks {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,6 @@ import { buildApp } from '../../src/collector/app';
 import { type Db, migrate, openPglite } from '../../src/collector/db';
 import { newPrivateJwk, signCompact, verifyCompact } from '../../src/collector/jws';
 import { jwks, loadSigningKey } from '../../src/collector/keys';
-import { lockDataDir } from '../../src/collector/lock';
 
 describe('signing keys', () => {
   let db: Db;
@@ -54,19 +53,6 @@ describe('signing keys', () => {
   });
 });
 
-describe('the data directory lock', () => {
-  it('lets one process hold it, and takes over a lock whose process died', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'assent-lock-'));
-    const release = lockDataDir(dir);
-    expect(readFileSync(join(dir, 'collector.lock'), 'utf8')).toBe(String(process.pid));
-    release();
-    writeFileSync(join(dir, 'collector.lock'), '999999');
-    const again = lockDataDir(dir);
-    expect(readFileSync(join(dir, 'collector.lock'), 'utf8')).toBe(String(process.pid));
-    again();
-  });
-});
-
 describe('behind a proxy', () => {
   it('limits per client address: the socket’s, or X-Forwarded-For with --trust-proxy', async () => {
     const db = await openPglite(mkdtempSync(join(tmpdir(), 'assent-proxy-')));
@@ -74,7 +60,7 @@ describe('behind a proxy', () => {
     const key = await loadSigningKey(db, mkdtempSync(join(tmpdir(), 'assent-data-')));
     for (const trustProxy of [false, true]) {
       const app = await buildApp({ db, key, origins: [], rateLimit: 2, trustProxy });
-      const hit = (ip: string) => app.inject({ url: '/healthz', headers: { 'x-forwarded-for': ip } });
+      const hit = (ip: string) => app.inject({ url: '/.well-known/jwks.json', headers: { 'x-forwarded-for': ip } });
       await hit('10.0.0.1');
       await hit('10.0.0.1');
       // Another forwarded address counts apart only when the proxy is trusted.

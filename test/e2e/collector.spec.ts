@@ -1,34 +1,14 @@
 // The widget and the reference collector together, each a real process: decisions reach the
 // collector, come back signed, and survive the collector being killed and restarted.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { verifyCompact } from '../../src/collector/jws';
 import type { Receipt } from '../../src/core/types';
+import { startCollector } from '../fixtures/collector-process';
 import { shopConfig } from '../fixtures/configs';
 import { expect, test } from './fixtures';
 import { pageWith } from './site';
-
-const MAIN = resolve(import.meta.dirname, '../../src/collector/main.ts');
-
-/** Starts `assent-collector`; resolves with its URL once it says it is ready, or with its error. */
-const startCollector = (args: string[], env: Record<string, string> = {}) =>
-  new Promise<{ url: string; proc: ChildProcess; output: () => string }>((done, fail) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0', ...args], {
-      env: { ...process.env, DATABASE_URL: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const read = (chunk: Buffer) => {
-      output += chunk;
-      const url = /ready on (http:\/\/[\d.:]+)/.exec(output)?.[1];
-      if (url) done({ url, proc, output: () => output });
-    };
-    proc.stdout?.on('data', read);
-    proc.stderr?.on('data', read);
-    proc.on('exit', (code) => fail(new Error(`collector exited with ${code}: ${output}`)));
-  });
 
 test.describe.configure({ mode: 'serial' });
 
@@ -84,7 +64,7 @@ test('SIGTERM finishes the requests in flight: every acknowledged receipt is the
 }) => {
   test.setTimeout(90_000);
   const data = mkdtempSync(join(tmpdir(), 'assent-e2e-sigterm-'));
-  const first = await startCollector(['--data', data, '--rate-limit', '0']);
+  const first = await startCollector(['--data', data, '--rate-limit', '0', '--origin', site.origin]);
   const { buildReceipt } = await import('../../src/core/receipt');
   const { uuid } = await import('../../src/core/ids');
   const consentId = uuid();
@@ -107,7 +87,7 @@ test('SIGTERM finishes the requests in flight: every acknowledged receipt is the
     fetch(`${first.url}/v1/receipts`, {
       method: 'POST',
       body: JSON.stringify([r]),
-      headers: { 'content-type': 'text/plain' },
+      headers: { 'content-type': 'text/plain', origin: site.origin },
     })
       .then(async (res) => (res.ok ? ((await res.json()).results[0].status as string) : 'failed'))
       .catch(() => 'failed'),

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildDashboard } from '../../scripts/build';
 import { type Db, migrate, openPglite } from '../../src/collector/db';
 import { loadSigningKey } from '../../src/collector/keys';
+import { seal, unseal } from '../../src/collector/shred';
 import { uuid } from '../../src/core/ids';
 import { buildReceipt } from '../../src/core/receipt';
 import type { Method, Receipt } from '../../src/core/types';
@@ -26,7 +27,12 @@ import { pageWith } from './site';
  */
 const collectorApp = async (): Promise<typeof import('../../src/collector/app')> =>
   (await import('tsx/esm/api')).tsImport('../../src/collector/app.ts', import.meta.url);
+const collectorStore = async (): Promise<typeof import('../../src/collector/store')> =>
+  (await import('tsx/esm/api')).tsImport('../../src/collector/store.ts', import.meta.url);
 const TOKEN = 'e2e-admin-token';
+/** The seeded receipts come from a server relay, which proves itself with the ingest token. */
+const INGEST = 'e2e-ingest-token';
+const SHOP = 'https://shop.example';
 // PGlite and the statistics' SQL are slow on a busy machine: patience, not flakiness.
 const expect = baseExpect.configure({ timeout: 15_000 });
 // One worker for the file: each worker starts its own embedded databases, and they are slow to start.
@@ -35,6 +41,8 @@ base.describe.configure({ mode: 'default', timeout: 90_000 });
 interface Mounted {
   db: Db;
   app: FastifyInstance;
+  /** The collector's clock: set it to receive receipts in the past. */
+  clock: { now?: Date };
 }
 
 /**
@@ -86,16 +94,22 @@ class DashboardServer {
         await migrate(db);
         const key = await loadSigningKey(db, mkdtempSync(join(tmpdir(), 'assent-dashboard-key-')));
         const { buildApp } = await collectorApp();
+        const { Store } = await collectorStore();
+        const origins = [this.siteOrigin, this.origin, SHOP];
+        const clock: Mounted['clock'] = {};
+        const store = new Store(db, key, { origins, tombstoneDays: 1095, now: () => clock.now ?? new Date() });
         const app = await buildApp({
           db,
           key,
-          origins: [this.siteOrigin, this.origin],
+          store,
+          origins,
           rateLimit: 0,
           trustProxy: false,
           adminToken: TOKEN,
+          ingestToken: INGEST,
         });
         await app.ready();
-        return { db, app };
+        return { db, app, clock };
       })();
       this.mounts.set(name, mounted);
     }
@@ -133,7 +147,7 @@ const receipt = (
     previousId: previous?.id ?? null,
     time: receivedAt - lagMs,
     method,
-    origin: 'https://shop.example',
+    origin: SHOP,
     textHash: `sha256-${'A'.repeat(43)}=`,
     gpc: method === 'gpc',
     purposes,
@@ -193,32 +207,50 @@ const test = base.extend<object, { dashboard: DashboardServer; seeded: Seeded }>
         first,
         // The same visitor withdraws analytics in the preference center.
         receipt(changedMind, 'preferences', 'fr', { marketing: true, security: true }, 3_000, first),
-        receipt(uuid(), 'banner', 'en', {}, 20_000),
+        receipt(uuid(), 'banner', 'en', { marketing: true }, 20_000),
         receipt(uuid(), 'gpc', 'en', { security: true }, 120_000),
         receipt(uuid(), 'api', 'de', { analytics: true, security: true }, 2 * 3_600_000),
         receipt(tampered, 'api', 'en', {}, 400),
       ];
-      const past = history();
-      for (const entries of [batch, past.map((p) => p.receipt)]) {
+      const { db, clock } = await dashboard.collector();
+      const send = async (entries: Receipt[]) => {
         const res = await fetch(`${dashboard.origin}/consent/v1/receipts`, {
           method: 'POST',
           body: JSON.stringify(entries),
-          headers: { 'content-type': 'text/plain' },
+          headers: { 'content-type': 'text/plain', authorization: `Bearer ${INGEST}` },
         });
         const statuses = (await res.json()).results.map((r: { status: string }) => r.status);
         expect(statuses).toEqual(entries.map(() => 'accepted'));
+      };
+      await send(batch);
+      // A page script reuses a receipt's id for a forgery: stored beside it, flagged, not counted.
+      const forged = await fetch(`${dashboard.origin}/consent/v1/receipts`, {
+        method: 'POST',
+        body: JSON.stringify([{ ...batch[2], method: 'api' }]),
+        headers: { 'content-type': 'text/plain', authorization: `Bearer ${INGEST}` },
+      });
+      expect((await forged.json()).results[0].status).toBe('conflict');
+      // The past arrives in the past: the test sets the collector's clock.
+      for (const p of history()) {
+        clock.now = new Date(p.receivedAt);
+        await send([p.receipt]);
       }
-      const { db } = await dashboard.collector();
-      // Only the test moves receipts back in time: the collector itself never rewrites a row.
-      await db.query(
-        'UPDATE entries SET received_at = moved.at FROM unnest($1::text[], $2::timestamptz[]) AS moved(id, at) WHERE entries.id = moved.id',
-        [past.map((p) => p.receipt.id), past.map((p) => new Date(p.receivedAt).toISOString())],
-      );
-      // Someone edits the database after the fact to claim a consent the visitor never gave.
-      await db.query(
-        `UPDATE entries SET body = replace(body, '"id":"marketing","basis":"consent","granted":false', '"id":"marketing","basis":"consent","granted":true') WHERE consent_id = $1`,
+      clock.now = undefined;
+      // Someone with the database and its keys edits a receipt after the fact, to claim a consent the
+      // visitor never gave, and seals it again.
+      const [row] = await db.query<{ id: string; body: Uint8Array; key: Uint8Array }>(
+        `SELECT e.id, e.body, k.key FROM entries e JOIN subject_keys k ON k.subject = e.subject
+         WHERE e.subject = sha256(convert_to($1, 'UTF8'))`,
         [tampered],
       );
+      const key = Buffer.from(row.key);
+      const text = (unseal(key, row.body, row.id) as Buffer)
+        .toString('utf8')
+        .replace(
+          '"id":"marketing","basis":"consent","granted":false',
+          '"id":"marketing","basis":"consent","granted":true',
+        );
+      await db.query('UPDATE entries SET body = $1 WHERE id = $2', [seal(key, Buffer.from(text), row.id), row.id]);
       await use({ changedMind, tampered });
     },
     // Every test counts on these receipts, including those that do not name them.
@@ -257,8 +289,10 @@ test('shows decisions, the opt-in rate per purpose over time, methods, languages
   await expect(tile(page, 'Decisions')).toHaveText('6');
   await expect(tile(page, 'Withdrawals')).toHaveText('1');
   await expect(tile(page, 'Erasure requests')).toHaveText('0');
+  await expect(tile(page, 'Conflicting receipts')).toHaveText('1');
 
-  // Per purpose: analytics granted by 2 of 6, withdrawn once; the tampered row now claims marketing.
+  // Per purpose: analytics granted by 2 of 6, withdrawn once. The row edited in the database after
+  // the fact moves nothing: the counts were kept when the receipts arrived.
   const perPurpose = 'Per purpose, over the whole range';
   await expect(row(page, perPurpose, 'analytics').getByRole('cell')).toHaveText(['consent', '2', '4', '33 %', '1']);
   await expect(row(page, perPurpose, 'marketing').getByRole('cell')).toHaveText(['consent', '3', '3', '50 %', '0']);
@@ -315,9 +349,9 @@ test('shows decisions, the opt-in rate per purpose over time, methods, languages
   await expect(row(page, 'By language', 'en (English)').getByRole('cell').first()).toHaveText('3');
   await expect(row(page, 'By language', 'fr (French)').getByRole('cell').first()).toHaveText('2');
 
-  // Lags of 0.4 s, 0.8 s, 3 s, 20 s, 2 min and 2 h: the median falls between 3 and 20 s.
-  await expect(tile(page, 'Delivery lag, median')).toHaveText('12 s');
-  await expect(tile(page, 'Delivery lag, 90th percentile')).toHaveText('1 h 1 min');
+  // Lags of 0.4 s, 0.8 s, 3 s, 20 s, 2 min and 2 h: by nearest rank, the 3rd of 6 and the 6th of 6.
+  await expect(tile(page, 'Delivery lag, median')).toHaveText('3 s');
+  await expect(tile(page, 'Delivery lag, 90th percentile')).toHaveText(/^(1 h 59 min|2 h|2 h 1 min)$/);
   const byLag = /Receipts by delivery lag/;
   await expect(row(page, byLag, 'under 1 s').getByRole('cell').first()).toHaveText('2');
   await expect(row(page, byLag, '1 h to 1 d').getByRole('cell').first()).toHaveText('1');
@@ -356,15 +390,13 @@ test('checks each receipt’s signature in the browser: verified, altered after 
   for (const r of await receipts.all()) await expect(r.getByText('Signature verified')).toBeVisible();
   await expect(receipts.nth(1).getByRole('definition').nth(1)).toHaveText('analytics');
 
-  // The database was edited after signing: the signature is valid, but for other contents.
+  // The database was edited after signing: the signature, made over the bytes received, fails.
   await lookUp(seeded.tampered);
   await expect(page.getByRole('status').filter({ hasText: seeded.tampered })).toHaveText(
     `1 receipt for ${seeded.tampered}: 0 verified, 1 failed.`,
   );
   await expect(receipts.first().getByText('Verification failed:')).toBeVisible();
-  await expect(receipts.first()).toContainText(
-    'the signature is for other contents than this receipt: the receipt was altered',
-  );
+  await expect(receipts.first()).toContainText('the signature does not match its contents: it was altered');
   expect(await axe(page)).toEqual([]);
 
   // A collector that answers with a signature of its own making, or altered bytes.
@@ -407,14 +439,20 @@ test('exports the chosen range as NDJSON and CSV, with the token', async ({ page
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
-  expect(lines).toHaveLength(6);
+  // The six decisions, and the forgery that reused one's id, flagged.
+  expect(lines).toHaveLength(7);
+  expect(lines.filter((l) => l.conflict)).toHaveLength(1);
   for (const line of lines)
-    expect(line).toMatchObject({ signature: expect.any(String), receivedAt: expect.any(String) });
+    expect(line).toMatchObject({
+      signature: expect.any(String),
+      receivedAt: expect.any(String),
+      receivedFrom: 'relay',
+    });
   const csv = await save('Download CSV');
   expect(csv.name).toBe(`assent-receipts-${from}-to-${to}.csv`);
   const rows = csv.text.trim().split('\r\n');
   expect(rows[0]).toMatch(/^received_at,id,consent_id,/);
-  expect(rows).toHaveLength(7);
+  expect(rows).toHaveLength(8);
 
   // Another range exports only its own days: none here.
   await page.getByLabel('From', { exact: true }).fill('2020-01-01');

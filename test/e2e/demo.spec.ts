@@ -53,8 +53,23 @@ test.beforeAll(async () => {
   });
 });
 
-test.afterAll(() => {
-  if (demo.pid) process.kill(-demo.pid, 'SIGTERM');
+/** Whether any process of the group (the shell, npm, the server) is still running. */
+const running = (group: number) => {
+  try {
+    process.kill(-group, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+test.afterAll(async () => {
+  test.setTimeout(90_000);
+  // The demo's collector publishes its chain's head and syncs its files as it stops: its data
+  // directory goes once every process of the demo has exited.
+  if (!demo.pid) return;
+  process.kill(-demo.pid, 'SIGTERM');
+  while (running(demo.pid)) await new Promise((r) => setTimeout(r, 100));
   rmSync(dataDir, { recursive: true, force: true });
 });
 

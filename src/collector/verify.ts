@@ -1,0 +1,100 @@
+// `assent-collector verify`, also run at every start: is the store whole? Every chain is walked
+// against its last signed checkpoint, every stored entry against its link and its digest, and every
+// link must still have its entry, or a record of why it went.
+import { createHash } from 'node:crypto';
+import { type Checkpoint, latestCheckpoints, leafOf, verifyChains } from './chain';
+import type { Db } from './db';
+import { attach, verifyCompact } from './jws';
+import { jwks } from './keys';
+import { unseal } from './shred';
+
+export interface StoreReport {
+  ok: boolean;
+  writers: number;
+  links: number;
+  entries: number;
+  problems: string[];
+}
+
+const MAX_PROBLEMS = 50;
+
+/**
+ * Verifies the store. `copies` are checkpoints kept outside the database (the data directory's file,
+ * or ones an auditor saved); `signatures` also checks each receipt's signature (slower).
+ */
+export const verifyStore = async (
+  db: Db,
+  options: { copies?: string[]; signatures?: boolean } = {},
+): Promise<StoreReport> => {
+  const keys = await jwks(db);
+  const { checkpoints, problems } = await latestCheckpoints(db, keys, options.copies);
+  const chains = await verifyChains(db, checkpoints as Map<string, Checkpoint>);
+  problems.push(...chains.problems);
+
+  let entries = 0;
+  let after: [string, number] = ['', 0];
+  const PAGE = 2000;
+  for (;;) {
+    const rows = await db.query<{
+      writer: string;
+      seq: string;
+      id: string;
+      type: string;
+      body: Uint8Array;
+      digest: Uint8Array;
+      signature: string | null;
+      received_from: string;
+      received_at: Date;
+      key: Uint8Array | null;
+      leaf: Uint8Array | null;
+    }>(
+      `SELECT e.writer, e.seq, e.id, e.type, e.body, e.digest, e.signature, e.received_from, e.received_at, k.key, c.leaf
+       FROM entries e LEFT JOIN subject_keys k ON k.subject = e.subject
+       LEFT JOIN chain c ON c.writer = e.writer AND c.seq = e.seq
+       WHERE (e.writer, e.seq) > ($1, $2) ORDER BY e.writer, e.seq LIMIT $3`,
+      [...after, PAGE],
+    );
+    for (const r of rows) {
+      entries++;
+      const where = `entry ${r.id} (chain ${r.writer}, link ${r.seq})`;
+      const leaf = leafOf({
+        type: r.type,
+        id: r.id,
+        digest: r.digest,
+        receivedAt: r.received_at,
+        receivedFrom: r.received_from,
+      });
+      if (!r.leaf) problems.push(`${where} is in no chain`);
+      else if (!leaf.equals(Buffer.from(r.leaf))) problems.push(`${where} was altered: it no longer matches its link`);
+      const content =
+        r.type === 'consent' ? (r.key ? unseal(Buffer.from(r.key), r.body, r.id) : null) : Buffer.from(r.body);
+      if (!content) problems.push(`${where} cannot be opened: altered, or its key is gone`);
+      else if (!createHash('sha256').update(content).digest().equals(Buffer.from(r.digest)))
+        problems.push(`${where} was altered: its content does not match its digest`);
+      else if (options.signatures && r.signature) {
+        const text = content.toString('utf8');
+        if (verifyCompact(attach(r.signature, text), keys) !== text)
+          problems.push(`${where} has a signature that does not verify`);
+      }
+    }
+    if (rows.length < PAGE) break;
+    const last = rows[rows.length - 1];
+    after = [last.writer, Number(last.seq)];
+  }
+
+  const [missing] = await db.query<{ n: string; first: string | null }>(
+    `SELECT count(*) AS n, min(c.writer || ' link ' || c.seq) AS first FROM chain c
+     WHERE NOT EXISTS (SELECT 1 FROM entries e WHERE e.writer = c.writer AND e.seq = c.seq)
+       AND NOT EXISTS (SELECT 1 FROM gone g WHERE g.writer = c.writer AND g.seq = c.seq)`,
+  );
+  if (Number(missing.n))
+    problems.push(
+      `${missing.n} chained entries are missing, neither erased nor pruned (first: chain ${missing.first})`,
+    );
+
+  const shown =
+    problems.length > MAX_PROBLEMS
+      ? [...problems.slice(0, MAX_PROBLEMS), `… and ${problems.length - MAX_PROBLEMS} more`]
+      : problems;
+  return { ok: !problems.length, writers: chains.writers, links: chains.links, entries, problems: shown };
+};
