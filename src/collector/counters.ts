@@ -1,6 +1,7 @@
 // Statistics kept at ingest: each stored receipt adds to counters per day, metric and key, and erasure
 // and retention take its part away again. Statistics never re-parse stored text, so no stored string
 // (a NUL, a lone surrogate) can break them, and they cost the same for a thousand receipts or a million.
+import { LANGUAGES } from '../core/i18n';
 import type { Receipt } from '../core/types';
 import type { Db } from './db';
 
@@ -31,7 +32,10 @@ export const contributions = (r: Receipt, receivedAt: Date, facts: Facts, confli
   const at = (metric: string, key = '') => `${day}\t${metric}\t${key}`;
   // A conflict is an entry that reused another's id with other bytes: counted, but as nothing else.
   if (conflict) return [at('conflicts')];
-  const out = [at('decisions'), at('method', r.method), at('language', r.language)];
+  // Receipts name one of Assent's languages; anything else is counted as 'other', so that no entry
+  // can add keys of its own choosing.
+  const language = LANGUAGES.includes(r.language) ? r.language : 'other';
+  const out = [at('decisions'), at('method', r.method), at('language', language)];
   for (const p of r.purposes) out.push(at(p.granted ? 'granted' : 'denied', p.id), at('basis', `${p.id} ${p.basis}`));
   const extra = r as { region?: unknown; profile?: unknown };
   if (typeof extra.region === 'string') out.push(at('region', REGION.test(extra.region) ? extra.region : 'other'));

@@ -1,5 +1,5 @@
 // A JSON Schema walker for the subset our generated schemas use ($ref, anyOf, enum, type, properties,
-// required, additionalProperties, items, minItems, pattern, minimum), reporting every problem with
+// required, additionalProperties, items, minItems, maxItems, pattern, minimum), reporting every problem with
 // its path in words a person can act on. It never evaluates code, so it runs under any CSP.
 
 export interface Issue {
@@ -19,6 +19,7 @@ export interface Schema {
   additionalProperties?: boolean | Schema;
   items?: Schema;
   minItems?: number;
+  maxItems?: number;
   pattern?: string;
   minimum?: number;
 }
@@ -105,6 +106,7 @@ const walk = (s: Schema, v: unknown, path: string, out: Issue[], resolve: (s: Sc
   if (typeof v === 'number' && s.minimum !== undefined && v < s.minimum) bad(`at least ${s.minimum}`);
   if (Array.isArray(v)) {
     if (s.minItems && v.length < s.minItems) bad(`a list of at least ${s.minItems}`);
+    if (s.maxItems !== undefined && v.length > s.maxItems) bad(`a list of at most ${s.maxItems}`);
     if (s.items) for (let i = 0; i < v.length; i++) walk(s.items, v[i], child(path, i), out, resolve);
   } else if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;

@@ -75,7 +75,11 @@ export interface Receipt {
   origin: string;
   textHash: TextHash;
   gpc: boolean;
-  /** @minItems 1 */
+  /**
+   * Every purpose of the config (a site has a handful; the limit keeps a hostile entry small).
+   * @minItems 1
+   * @maxItems 64
+   */
   purposes: ReceiptPurpose[];
   /**
    * In this browser's history: the endpoint's compact JWS over the receipt, once it answered, kept

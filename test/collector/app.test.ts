@@ -453,6 +453,18 @@ describe.each(collectorBackends('assent-pglite-'))('the collector on %s', (_, op
     expect(row).toContain(`"'=HYPERLINK(""https://evil.example"")",'+1,`);
   });
 
+  it('bounds what one receipt can add to the statistics: at most 64 purposes, and only Assent’s languages', async () => {
+    const base = receiptFor(uuid());
+    const many = { ...base, purposes: Array.from({ length: 65 }, (_, i) => ({ ...base.purposes[0], id: `p${i}` })) };
+    const [tooMany] = await results(JSON.stringify([many]));
+    expect(tooMany.status).toBe('rejected');
+    expect(tooMany.reason).toContain('a list of at most 64');
+    await results(JSON.stringify([receiptFor(uuid(), { language: 'zz-Made-Up' })]));
+    const s = (await app.inject({ url: '/v1/stats', headers: auth })).json();
+    expect(Object.keys(s.perLanguage)).not.toContain('zz-Made-Up');
+    expect(s.perLanguage.other).toBeGreaterThanOrEqual(1);
+  });
+
   it('keeps its counters equal to a full recount after receipts, conflicts, withdrawals and erasures', async () => {
     const c = uuid();
     const a = receiptFor(c);
