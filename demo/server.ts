@@ -44,7 +44,11 @@ const NPM: Record<string, string> = {
 // The reference collector, served from the site's own origin under /consent/ (so it also re-issues
 // the consent cookie), on an embedded database in .assent-data/demo.
 const dataDir = resolve(process.env.ASSENT_DATA_DIR || resolve(root, '.assent-data/demo'));
-const { app: collector, close } = await startCollector({
+const {
+  app: collector,
+  close,
+  verify,
+} = await startCollector({
   dataDir,
   origins: [`http://${host}:${port}`, `http://localhost:${port}`],
   rateLimit: 0,
@@ -52,6 +56,7 @@ const { app: collector, close } = await startCollector({
   adminToken: process.env.ASSENT_ADMIN_TOKEN || 'demo',
 });
 await collector.ready();
+verify();
 const stop = async () => {
   await close();
   process.exit(0);

@@ -15,7 +15,7 @@ import { type Db, DbError } from './db';
 import { Health } from './health';
 import { payloadOf, type SigningKey } from './jws';
 import { jwks } from './keys';
-import { MAX_ELEMENTS, scanBatch } from './raw';
+import { scanBatch } from './raw';
 import { type Source, Store, type StoreOptions } from './store';
 
 /** How the `assent` cookie is re-issued for one origin (the site's own settings: SPEC §5, §7). */
@@ -46,6 +46,13 @@ export interface AppOptions {
 }
 
 const BODY_LIMIT = 256 * 1024;
+/** Entries per batch: a browser's batch (under 60 KB) holds fewer; more is split (413). */
+export const MAX_ENTRIES = 100;
+/** Entries a minute one client address may send, per request it may make: bounds the work, not just the bytes. */
+const ENTRIES_PER_REQUEST = 10;
+/** Connections one client address may hold open at once (a slow body holds one for up to REQUEST_TIMEOUT_MS). */
+const CONNECTIONS_PER_ADDRESS = 64;
+const REQUEST_TIMEOUT_MS = 30_000;
 const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 const UUID_ANYWHERE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
@@ -54,14 +61,17 @@ export class HttpError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    /** Seconds, for a Retry-After header. */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
 }
 
+/** A real day from year 1 on (PostgreSQL has no year 0). */
 const calendarDate = (s: string) => {
   const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  return !Number.isNaN(d.getTime()) && d.getUTCFullYear() >= 1 && d.toISOString().slice(0, 10) === s;
 };
 
 export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
@@ -80,6 +90,8 @@ export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
       : false,
     bodyLimit: BODY_LIMIT,
     trustProxy: o.trustProxy,
+    // A body that trickles in is cut off: slow requests must not hold sockets without end.
+    requestTimeout: REQUEST_TIMEOUT_MS,
   });
   const store = o.store ?? new Store(o.db, o.key, { origins: o.origins, tombstoneDays: 1095, ...o.storeOptions });
   const health = o.health ?? new Health(o.db);
@@ -104,6 +116,7 @@ export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
       app.log.error({ err: err instanceof DbError ? err.cause : err }, 'internal error');
       return reply.status(500).send({ error: { code: 'internal', message: 'internal error' } });
     }
+    if (err instanceof HttpError && err.retryAfter) reply.header('Retry-After', String(err.retryAfter));
     reply.status(status).send({ error: { code: (err as { code?: string }).code || 'error', message: err.message } });
   });
   app.setNotFoundHandler((_req, reply) => {
@@ -115,23 +128,63 @@ export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
     methods: ['GET', 'POST', 'DELETE'],
     credentials: true,
   });
-  if (o.rateLimit > 0)
+  if (o.rateLimit > 0) {
     await app.register(rateLimit, {
       max: o.rateLimit,
       timeWindow: '1 minute',
       errorResponseBuilder: (_req, context) =>
         new HttpError(429, 'rate_limited', `more than ${context.max} requests a minute; retry after ${context.after}`),
     });
+    // A client told to slow down is not also left holding the connection.
+    app.addHook('onSend', async (_req, reply) => {
+      if (reply.statusCode === 429) reply.header('Connection', 'close');
+    });
+    // Without a proxy in front, each address holds a bounded number of connections.
+    if (!o.trustProxy) {
+      const open = new Map<string, number>();
+      app.server.on('connection', (socket) => {
+        const address = socket.remoteAddress ?? '';
+        const n = (open.get(address) ?? 0) + 1;
+        if (n > CONNECTIONS_PER_ADDRESS) return socket.destroy();
+        open.set(address, n);
+        socket.once('close', () => {
+          const left = (open.get(address) ?? 1) - 1;
+          if (left) open.set(address, left);
+          else open.delete(address);
+        });
+      });
+    }
+  }
+  // Entries a minute per client address: a batch of a hundred costs a hundred times a batch of one.
+  const spent = new Map<string, { n: number; until: number }>();
+  const spend = (address: string, n: number) => {
+    if (o.rateLimit <= 0) return;
+    const now = Date.now();
+    let budget = spent.get(address);
+    if (!budget || budget.until <= now) {
+      if (spent.size > 10_000) for (const [k, b] of spent) if (b.until <= now) spent.delete(k);
+      spent.set(address, (budget = { n: 0, until: now + 60_000 }));
+    }
+    budget.n += n;
+    const wait = Math.ceil((budget.until - now) / 1000);
+    if (budget.n > o.rateLimit * ENTRIES_PER_REQUEST)
+      throw new HttpError(
+        429,
+        'rate_limited',
+        `more than ${o.rateLimit * ENTRIES_PER_REQUEST} entries a minute; retry after ${wait} seconds`,
+        wait,
+      );
+  };
 
   // Browsers send batches as text/plain (no preflight) or application/json; both must be a JSON array.
   // The body stays bytes until the scanner has checked them: a signature must be over what was received.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer' }, (_req, body, done) => {
-    const batch = scanBatch(body as Buffer);
+    const batch = scanBatch(body as Buffer, { maxElements: MAX_ENTRIES });
     if (!batch) return done(new HttpError(400, 'not_an_array', 'the body must be a JSON array of entries'));
     if (batch.tooMany)
       return done(
-        new HttpError(413, 'too_many_entries', `a batch holds at most ${MAX_ELEMENTS} entries; send smaller batches`),
+        new HttpError(413, 'too_many_entries', `a batch holds at most ${MAX_ENTRIES} entries; send smaller batches`),
       );
     done(null, batch.entries);
   });
@@ -170,10 +223,7 @@ export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
     if (!value || !decoded || decoded.updatedAt - Date.now() >= CLOCK_SKEW_MS) return;
     const maxAge = Math.floor((decoded.updatedAt + settings.maxAgeDays * 864e5 - Date.now()) / 1000);
     if (maxAge <= 0) return;
-    if (decoded.receiptId) {
-      const newest = await store.newestReceiptId(decoded.consentId);
-      if ((newest && newest > decoded.receiptId) || (await store.isErased(decoded.receiptId))) return;
-    }
+    if (await store.isOutdated(decoded.consentId, decoded.receiptId, decoded.updatedAt)) return;
     return `${settings.name}=${value}; Path=/; Max-Age=${maxAge}; SameSite=Lax${
       settings.domain ? `; Domain=${settings.domain}` : ''
     }${origin.startsWith('https:') ? '; Secure' : ''}`;
@@ -182,6 +232,7 @@ export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
   app.post('/v1/receipts', async (req, reply) => {
     const source = sourceOf(req);
     if (!Array.isArray(req.body)) throw new HttpError(400, 'not_an_array', 'the body must be a JSON array of entries');
+    spend(req.ip, req.body.length);
     const results = await store.ingest(req.body, source);
     health.saw(true);
     if ('origin' in source) {
@@ -216,13 +267,19 @@ export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
           type: 'object',
           properties: { textHash: { type: 'string', pattern: '^sha256-[A-Za-z0-9+/]{43}=$' } },
         },
+        querystring: {
+          type: 'object',
+          properties: { language: { type: 'string', pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$' } },
+        },
       },
     },
     async (req) => {
       const textHash = (req.params as { textHash: string }).textHash;
+      // The hash does not cover the language the texts are said to be in: ask for the receipt's.
       const [found] = await o.db.query<{ body: string; language: string }>(
-        'SELECT body, language FROM texts WHERE text_hash = $1',
-        [textHash],
+        `SELECT body, language FROM texts WHERE text_hash = $1 AND ($2::text IS NULL OR language = $2)
+         ORDER BY received_at LIMIT 1`,
+        [textHash, (req.query as { language?: string }).language ?? null],
       );
       if (!found) throw new HttpError(404, 'not_found', 'no texts with this hash');
       return { textHash, language: found.language, texts: JSON.parse(found.body) };
@@ -268,9 +325,12 @@ export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
   });
   app.get('/v1/tombstones', { schema: { querystring: range }, preHandler: admin }, async (req, reply) => {
     reply.type('application/x-ndjson; charset=utf-8');
-    return (await store.tombstonesIn(req.query as { from?: string; to?: string }))
-      .map((jws) => `${JSON.stringify({ tombstone: payloadOf(jws), signature: jws })}\n`)
-      .join('');
+    const stones = store.tombstonesIn(req.query as { from?: string; to?: string });
+    return Readable.from(
+      (async function* () {
+        for await (const jws of stones) yield `${JSON.stringify({ tombstone: payloadOf(jws), signature: jws })}\n`;
+      })(),
+    );
   });
   app.get('/v1/stats', { schema: { querystring: range }, preHandler: admin }, async (req) =>
     stats(o.db, req.query as { from?: string; to?: string }),

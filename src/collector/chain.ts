@@ -65,24 +65,33 @@ export interface Checkpoint {
   count: number;
   head: string;
   at: string;
+  /** The writer stopped: a link after this one was added behind its back. */
+  final?: true;
 }
 
-/** Publishes a signed checkpoint of what the writer has committed, unless it published this one already. */
-export const publishCheckpoint = async (db: Db, key: SigningKey, w: Writer, copy?: (line: string) => void) => {
-  if (!w.seq) return;
+/**
+ * Publishes a signed checkpoint of what the writer has committed (`final` as it stops), and returns
+ * it, or null when there is nothing new to say. Only each writer's newest checkpoint is kept: it
+ * vouches for everything the older ones did.
+ */
+export const publishCheckpoint = async (db: Db, key: SigningKey, w: Writer, final = false): Promise<string | null> => {
+  if (!w.seq) return null;
   const statement: Checkpoint = {
     type: 'checkpoint',
     writer: w.id,
     count: w.seq,
     head: b64(w.head),
     at: new Date().toISOString(),
+    ...(final && { final: true as const }),
   };
   const jws = signCompact(canonicalJson(statement), key);
   const added = await db.query(
-    'INSERT INTO checkpoints (writer, count, head, jws) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING count',
-    [w.id, w.seq, w.head, jws],
+    `INSERT INTO checkpoints (writer, count, head, jws) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (writer, count) DO UPDATE SET jws = EXCLUDED.jws WHERE $5 RETURNING count`,
+    [w.id, w.seq, w.head, jws, final],
   );
-  if (added.length) copy?.(`${jws}\n`);
+  await db.query('DELETE FROM checkpoints WHERE writer = $1 AND count < $2', [w.id, w.seq]);
+  return added.length ? jws : null;
 };
 
 /** The newest signed checkpoint of each writer: from the table, and from any copies kept elsewhere. */
@@ -91,7 +100,9 @@ export const latestCheckpoints = async (
   jwks: { keys: PublicJwk[] },
   copies: string[] = [],
 ): Promise<{ checkpoints: Map<string, Checkpoint & { jws: string }>; problems: string[] }> => {
-  const rows = await db.query<{ jws: string }>('SELECT jws FROM checkpoints');
+  const rows = await db.query<{ jws: string }>(
+    'SELECT DISTINCT ON (writer) jws FROM checkpoints ORDER BY writer, count DESC',
+  );
   const checkpoints = new Map<string, Checkpoint & { jws: string }>();
   const problems: string[] = [];
   for (const jws of [...rows.map((r) => r.jws), ...copies]) {
@@ -101,7 +112,9 @@ export const latestCheckpoints = async (
       continue;
     }
     const c = JSON.parse(payload) as Checkpoint;
-    if ((checkpoints.get(c.writer)?.count ?? 0) < c.count) checkpoints.set(c.writer, { ...c, jws });
+    const known = checkpoints.get(c.writer);
+    if (!known || known.count < c.count || (known.count === c.count && c.final))
+      checkpoints.set(c.writer, { ...c, jws });
   }
   return { checkpoints, problems };
 };
@@ -127,6 +140,10 @@ export const verifyChains = async (db: Db, checkpoints: Map<string, Checkpoint>)
   const finish = () => {
     const c = writer ? checkpoints.get(writer) : undefined;
     if (c && seq < c.count) problems.push(`chain ${writer} is truncated: ${seq} links, its checkpoint says ${c.count}`);
+    if (c?.final && seq > c.count)
+      problems.push(
+        `chain ${writer} goes on after its final checkpoint: links ${c.count + 1} to ${seq} were added behind its back`,
+      );
   };
   const PAGE = 5000;
   let after: [string, number] = ['', 0];

@@ -1,12 +1,12 @@
 // A running collector: the data directory and database opened, the schema and release 1's rows
 // brought up to date, the app built, its upkeep scheduled (checkpoints, retention, tombstones,
 // scrubbing) and the store verified. `assent-collector` and the demo both start one.
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type AppOptions, buildApp } from './app';
 import { publishCheckpoint } from './chain';
-import { prepareDataDir } from './datadir';
+import { checkpointCopies } from './copies';
+import { CHECKPOINT_COPIES, PGLITE_DIR, prepareDataDir } from './datadir';
 import { type Db, guarded, migrate, openPglite, openPostgres } from './db';
 import { Health } from './health';
 import { loadSigningKey } from './keys';
@@ -48,14 +48,12 @@ export const openStoreFiles = async (s: Pick<CollectorSettings, 'dataDir' | 'dat
   try {
     const db = s.databaseUrl
       ? await waitForPostgres(s.databaseUrl, log)
-      : guarded(await openPglite(resolve(s.dataDir, 'pglite')));
+      : guarded(await openPglite(resolve(s.dataDir, PGLITE_DIR)));
     await migrate(db);
     const key = await loadSigningKey(db, s.dataDir, s.signingKey);
     // Checkpoints are also kept beside PGlite's files, where a damaged database cannot take them along.
-    const copies = resolve(s.dataDir, 'checkpoints.jws');
-    const readCopies = () => (existsSync(copies) ? readFileSync(copies, 'utf8').split('\n').filter(Boolean) : []);
-    const keepCopy = s.databaseUrl ? undefined : (line: string) => appendFileSync(copies, line, { mode: 0o600 });
-    return { db, key, release, readCopies, keepCopy };
+    const copies = s.databaseUrl ? undefined : checkpointCopies(resolve(s.dataDir, CHECKPOINT_COPIES));
+    return { db, key, release, copies };
   } catch (e) {
     release();
     throw e;
@@ -69,25 +67,28 @@ export interface Collector {
   db: Db;
   store: Store;
   health: Health;
-  /** Resolves once the start-up verification has ended (the collector serves meanwhile). */
-  verified: Promise<void>;
+  /**
+   * Verifies the store; call it once the collector serves (a damaged store still takes new receipts,
+   * and a large one takes a while). Resolves when the walk has ended.
+   */
+  verify(): Promise<void>;
   /** Finishes the requests in flight, publishes the chain's head, closes the database. */
   close(): Promise<void>;
 }
 
 export const startCollector = async (s: CollectorSettings): Promise<Collector> => {
-  const files = await openStoreFiles(s);
-  const { db, key, release, readCopies, keepCopy } = files;
+  const { db, key, release, copies } = await openStoreFiles(s);
   const tombstoneDays = s.tombstoneDays ?? 1095;
   const store = new Store(db, key, { origins: s.origins, retentionDays: s.retentionDays, tombstoneDays });
   await upgradeV1(store, s.log);
   const health = new Health(db);
   const app = await buildApp({ ...s, db, key, store, health });
 
-  const checkpoint = async () => {
-    if (!store.unpublished) return;
+  const checkpoint = async (final = false) => {
+    if (!store.unpublished && !final) return;
     store.unpublished = 0;
-    await publishCheckpoint(db, key, store.writer, keepCopy);
+    const jws = await publishCheckpoint(db, key, store.writer, final);
+    if (jws) copies?.keep(jws);
   };
   const upkeep = async () => {
     await checkpoint();
@@ -111,18 +112,24 @@ export const startCollector = async (s: CollectorSettings): Promise<Collector> =
       ms as number,
     ).unref(),
   );
+  // Also what an earlier run owed: a scrub after an erasure survives a restart.
   await upkeep();
 
-  // The store is verified while the collector serves: a damaged store still takes new receipts.
-  const verified = verifyStore(db, { copies: readCopies() }).then(
-    (report) => {
-      health.chain = report.ok ? 'whole' : 'broken';
-      health.problems = report.problems.length;
-      for (const p of report.problems) app.log.error({ problem: p }, 'the store is not whole');
-      if (report.ok) app.log.info({ chains: report.writers, links: report.links }, 'the store is whole');
-    },
-    (e) => app.log.error({ err: String(e?.message ?? e) }, 'the store could not be verified'),
-  );
+  let verified: Promise<void> | undefined;
+  const verify = () =>
+    (verified ??= (async () => {
+      const kept = copies?.read() ?? { jws: [], unreadable: 0 };
+      if (kept.unreadable) app.log.warn({ lines: kept.unreadable }, 'checkpoints.jws has lines that are no checkpoint');
+      try {
+        const report = await verifyStore(db, { copies: kept.jws });
+        health.chain = report.ok ? 'whole' : 'broken';
+        health.problems = report.problems.length;
+        for (const p of report.problems) app.log.error({ problem: p }, 'the store is not whole');
+        if (report.ok) app.log.info({ chains: report.writers, links: report.links }, 'the store is whole');
+      } catch (e) {
+        app.log.error({ err: String((e as Error)?.message ?? e) }, 'the store could not be verified');
+      }
+    })());
 
   return {
     app,
@@ -130,12 +137,13 @@ export const startCollector = async (s: CollectorSettings): Promise<Collector> =
     db,
     store,
     health,
-    verified,
+    verify,
     close: async () => {
       for (const t of timers) clearInterval(t);
       await app.close();
       await verified;
-      await checkpoint().catch(() => {});
+      await store.scrub().catch(() => {});
+      await checkpoint(true).catch(() => {});
       await db.close();
       release();
     },

@@ -17,13 +17,52 @@ const fineBucket = (ms: number) => (ms < 1 ? 0 : 1 + Math.floor(Math.log(ms) / M
 /** A bucket's representative lag: the geometric middle of its bounds. */
 const fineLag = (b: number) => (b === 0 ? 0 : RATIO ** (b - 0.5));
 
-/** What a receipt means for the counters, beyond its own fields. */
+/** What a receipt means for the counters, beyond its own fields, as decided when it arrived. */
 export interface Facts {
   /** Purposes that the receipt it supersedes granted and it denies. */
   withdrawn: string[];
+  /** Purpose ids counted as "other": the day already counted as many as it may (KeyBudget). */
+  folded?: string[];
+  /** The region was counted as "other", for the same reason. */
+  regionFolded?: boolean;
 }
 
-const REGION = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
+/**
+ * How many distinct purpose ids, and regions, one day counts; more are counted as "other". A site has
+ * a handful of purposes, but any page script can post receipts naming thousands, and each distinct
+ * key is a counter row that every statistics query reads.
+ */
+export const KEYS_PER_DAY = { purpose: 64, region: 256 };
+const METRICS = { purpose: ['granted', 'denied'], region: ['region'] };
+
+/** Which keys of a receipt the day still has room for, in this process (several may overshoot a little). */
+export class KeyBudget {
+  private day = '';
+  private known = { purpose: new Set<string>(), region: new Set<string>() };
+
+  /** The keys of `group` that must be counted as "other" on this day. */
+  async fold(db: Db, day: string, group: keyof typeof KEYS_PER_DAY, keys: string[]): Promise<string[]> {
+    if (day !== this.day) {
+      this.day = day;
+      this.known = { purpose: new Set(), region: new Set() };
+      for (const g of ['purpose', 'region'] as const)
+        for (const r of await db.query<{ key: string }>(
+          'SELECT DISTINCT key FROM counters WHERE day = $1 AND metric = ANY($2)',
+          [day, METRICS[g]],
+        ))
+          this.known[g].add(r.key);
+    }
+    const known = this.known[group];
+    const folded: string[] = [];
+    for (const key of keys)
+      if (known.has(key)) continue;
+      else if (known.size < KEYS_PER_DAY[group]) known.add(key);
+      else folded.push(key);
+    return folded;
+  }
+}
+
+export const REGION = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
 const PROFILE = /^(gdpr|us-opt-out|notice|none)$/;
 
 /** The counters one stored receipt adds to (or, erased, takes from): `day metric key` each. */
@@ -36,9 +75,12 @@ export const contributions = (r: Receipt, receivedAt: Date, facts: Facts, confli
   // can add keys of its own choosing.
   const language = LANGUAGES.includes(r.language) ? r.language : 'other';
   const out = [at('decisions'), at('method', r.method), at('language', language)];
-  for (const p of r.purposes) out.push(at(p.granted ? 'granted' : 'denied', p.id), at('basis', `${p.id} ${p.basis}`));
+  const purpose = (id: string) => (facts.folded?.includes(id) ? 'other' : id);
+  for (const p of r.purposes)
+    out.push(at(p.granted ? 'granted' : 'denied', purpose(p.id)), at('basis', `${purpose(p.id)} ${p.basis}`));
   const extra = r as { region?: unknown; profile?: unknown };
-  if (typeof extra.region === 'string') out.push(at('region', REGION.test(extra.region) ? extra.region : 'other'));
+  if (typeof extra.region === 'string')
+    out.push(at('region', REGION.test(extra.region) && !facts.regionFolded ? extra.region : 'other'));
   if (typeof extra.profile === 'string') out.push(at('profile', PROFILE.test(extra.profile) ? extra.profile : 'other'));
   const lag = receivedAt.getTime() - Date.parse(r.timestamp);
   if (Number.isFinite(lag)) {
@@ -46,14 +88,15 @@ export const contributions = (r: Receipt, receivedAt: Date, facts: Facts, confli
     if (band < 0) band = LAG_BUCKETS_MS.length;
     out.push(at('lag', String(fineBucket(lag))), at('lag-band', String(band)));
   }
-  if (facts.withdrawn.length) out.push(at('withdrawals'), ...facts.withdrawn.map((id) => at('withdrawn', id)));
+  if (facts.withdrawn.length) out.push(at('withdrawals'), ...facts.withdrawn.map((id) => at('withdrawn', purpose(id))));
   return out;
 };
 
 /** Counter changes, summed in memory and written in one statement. */
 export class Deltas extends Map<string, number> {
-  add(keys: string[], sign: 1 | -1) {
+  add(keys: string[], sign: 1 | -1): this {
     for (const k of keys) this.set(k, (this.get(k) ?? 0) + sign);
+    return this;
   }
   async apply(db: Db) {
     const rows = [...this].filter(([, n]) => n !== 0).map(([k, n]) => [...k.split('\t'), n] as const);

@@ -1,9 +1,12 @@
-// What /healthz answers, from a cached status: whether the database takes a write (probed at most
-// every few seconds, however often /healthz is asked) and whether the last verification found the
-// store whole. Verifying walks every chain, so it runs at start, never per request.
+// What /healthz answers, from a cached status: whether the database takes a write (probed in the
+// background at most every few seconds, however often /healthz is asked, so that /healthz itself never
+// waits behind a long batch) and whether the last verification found the store whole. Verifying
+// walks every chain, so it runs at start, never per request.
 import type { Db } from './db';
 
 const PROBE_EVERY_MS = 5000;
+/** A write that has not answered in this long counts as failed: the database is stuck or gone. */
+const STUCK_AFTER_MS = 15_000;
 
 export class Health {
   /** `verifying` until the start-up verification ends. */
@@ -11,7 +14,7 @@ export class Health {
   problems = 0;
   private writable = false;
   private checkedAt = 0;
-  private probing?: Promise<void>;
+  private probing?: { since: number; done: Promise<void> };
 
   constructor(private readonly db: Db) {}
 
@@ -22,10 +25,17 @@ export class Health {
   }
 
   async status() {
-    if (Date.now() - this.checkedAt > PROBE_EVERY_MS) await (this.probing ??= this.probe());
+    const now = Date.now();
+    if (now - this.checkedAt > PROBE_EVERY_MS) {
+      this.probing ??= { since: now, done: this.probe() };
+      // Only the very first answer waits for a probe; later ones report what is known.
+      if (!this.checkedAt) await this.probing.done;
+    }
+    const stuck = !!this.probing && now - this.probing.since > STUCK_AFTER_MS;
+    const writable = this.writable && !stuck;
     return {
-      ok: this.writable && this.chain !== 'broken',
-      database: this.writable ? 'writable' : 'unavailable',
+      ok: writable && this.chain !== 'broken',
+      database: writable ? 'writable' : 'unavailable',
       chain: this.chain,
       ...(this.problems && { problems: this.problems }),
     };

@@ -3,6 +3,7 @@
 // that share one PostgreSQL and have neither share a key kept in the database.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SIGNING_KEY } from './datadir';
 import type { Db } from './db';
 import { keyFromJwk, newPrivateJwk, type PublicJwk, type SigningKey } from './jws';
 
@@ -33,7 +34,7 @@ const sharedKey = (db: Db) =>
   });
 
 export const loadSigningKey = async (db: Db, dataDir: string, fromEnv?: string): Promise<SigningKey> => {
-  const file = join(dataDir, 'signing-key.json');
+  const file = join(dataDir, SIGNING_KEY);
   let jwk: object;
   if (fromEnv) jwk = parseEnvKey(fromEnv);
   else if (existsSync(file)) jwk = JSON.parse(readFileSync(file, 'utf8'));

@@ -86,12 +86,12 @@ const perOrigin = (origins: string[]) => {
 };
 
 const verify = async (dataDir: string) => {
-  const { db, release, readCopies } = await openStoreFiles({
+  const { db, release, copies } = await openStoreFiles({
     dataDir,
     databaseUrl: env.DATABASE_URL,
     signingKey: env.ASSENT_SIGNING_KEY,
   });
-  const report = await verifyStore(db, { copies: readCopies(), signatures: true });
+  const report = await verifyStore(db, { copies: copies?.read().jws, signatures: true });
   for (const p of report.problems) console.log(`problem  ${p}`);
   console.log(
     `${report.ok ? 'whole' : 'NOT WHOLE'}: ${report.writers} chains, ${report.links} links, ${report.entries} entries checked, ${report.problems.length} problems`,
@@ -132,6 +132,7 @@ const serve = async (dataDir: string) => {
   const address = await collector.app.listen({ port, host });
   const url = new URL(address);
   console.log(`Assent collector ready on http://${host}:${url.port} (${collector.db.kind}, key ${collector.keyId})`);
+  collector.verify();
   const stop = async () => {
     await collector.close();
     process.exit(0);

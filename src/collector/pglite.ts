@@ -164,6 +164,9 @@ const prepare = (dir: string) => {
   if (found.kind === 'foreign')
     throw cannotOpen(dir, 'it is not empty, and holds no PG_VERSION: it is no PGlite database');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Older collectors left their files readable by everyone: made private here. One that another user
+  // owns or may write is refused instead, before anything in the directory is removed or changed.
+  makePrivate(dir);
   // PostgreSQL would stop on its lock file with "could not create lock file"; say what is wrong instead.
   accessSync(dir, constants.W_OK);
   if (found.kind === 'new') {
@@ -174,8 +177,6 @@ const prepare = (dir: string) => {
     syncPath(join(dir, MARKER));
     syncPath(dir, true);
   }
-  // Older collectors left 0666 files and 0777 directories.
-  makePrivate(dir);
   return found.kind === 'new';
 };
 

@@ -100,6 +100,16 @@ export const MIGRATIONS = [
    );
    CREATE TABLE health (id integer PRIMARY KEY, checked_at timestamptz NOT NULL);
    ALTER TABLE signing_keys ADD COLUMN private_jwk text;`,
+  // 3: what the red team found in release 2. Each removal is signed, so that nobody without the key
+  // can pass a deletion off as an erasure or a retention run; tombstones name their link; texts are
+  // kept per language; upkeep owed (scrubbing after an erasure) outlives a restart.
+  `ALTER TABLE gone ADD COLUMN at timestamptz NOT NULL DEFAULT now();
+   ALTER TABLE gone ADD COLUMN jws text NOT NULL DEFAULT '';
+   ALTER TABLE tombstones ADD COLUMN writer text;
+   ALTER TABLE tombstones ADD COLUMN seq bigint;
+   ALTER TABLE texts DROP CONSTRAINT texts_pkey;
+   ALTER TABLE texts ADD PRIMARY KEY (text_hash, language);
+   CREATE TABLE upkeep (task text PRIMARY KEY, since timestamptz NOT NULL DEFAULT now());`,
 ];
 
 /** Brings a database to the latest schema; safe to run on every start, and by several processes at once. */

@@ -6,7 +6,7 @@ import { entryIssues } from '../core/entries';
 import { canonicalJson } from '../core/receipt';
 import type { Entry, Receipt } from '../core/types';
 import { leafOf, Writer } from './chain';
-import { contributions, Deltas, type Facts } from './counters';
+import { contributions, Deltas, type Facts, KeyBudget, REGION } from './counters';
 import { type Db, DbError } from './db';
 import { attach, detach, type SigningKey, signCompact } from './jws';
 import type { ScannedEntry } from './raw';
@@ -47,6 +47,7 @@ export interface StoredReceipt {
   signature: string | null;
   receivedAt: Date;
   receivedFrom: string;
+  /** Another entry has the same id and other bytes: this one, and every other, is in conflict. */
   conflict: boolean;
 }
 
@@ -76,20 +77,26 @@ interface Row {
   facts: Uint8Array | null;
   digest: Uint8Array;
   signature: string | null;
-  conflict: boolean;
+  /** Whether another entry has this id: a conflict counts for all its variants, the first included. */
+  conflicted: boolean;
   received_from: string;
   received_at: Date;
   key: Uint8Array | null;
 }
-const ROW = `e.writer, e.seq, e.id, e.type, e.body, e.facts, e.digest, e.signature, e.conflict, e.received_from,
-  e.received_at, k.key FROM entries e LEFT JOIN subject_keys k ON k.subject = e.subject`;
+const ROW = `e.writer, e.seq, e.id, e.type, e.body, e.facts, e.digest, e.signature, e.received_from, e.received_at,
+  (SELECT count(*) > 1 FROM entries x WHERE x.id = e.id) AS conflicted, k.key
+  FROM entries e LEFT JOIN subject_keys k ON k.subject = e.subject`;
+/** What a stored consent receipt adds to the counters, as it is now (its conflict state included). */
+const countsOf = (row: Row, conflicted = row.conflicted) => {
+  const text = row.type === 'consent' ? openRow(row) : null;
+  return text ? contributions(JSON.parse(text), row.received_at, factsOf(row), conflicted) : [];
+};
 
 export class Store {
   readonly writer = new Writer();
   /** Entries stored since the last checkpoint. */
   unpublished = 0;
-  /** Set by an erasure: the next retention run scrubs the deleted keys from the data directory. */
-  erasedSinceScrub = false;
+  private readonly budget = new KeyBudget();
   private writes: Promise<unknown> = Promise.resolve();
   private stale = false;
 
@@ -200,19 +207,19 @@ export class Store {
 
     const raw = scanned.raw;
     const digest = sha256(raw);
-    const same = await tx.query<{ digest: Uint8Array; conflict: boolean; signature: string | null }>(
-      'SELECT digest, conflict, signature FROM entries WHERE id = $1',
-      [id],
-    );
+    const same = await tx.query<Row>(`SELECT ${ROW} WHERE e.id = $1`, [id]);
     const copy = same.find((r) => digest.equals(Buffer.from(r.digest)));
     if (copy)
       return {
         id,
-        // The same bytes again: the signature they were given, and the status they were given.
-        status: copy.conflict ? 'conflict' : 'duplicate',
+        // The same bytes again: the signature they were given, and the state their id is in.
+        status: same.length > 1 ? 'conflict' : 'duplicate',
         ...(copy.signature && { signature: attach(copy.signature, raw) }),
       };
+    // Other bytes under a stored id: a page script can read a receipt's id from the cookie and race
+    // the real receipt, so whichever came first, neither passes for a decision any more.
     const conflict = same.length > 0;
+    if (same.length === 1) deltas.add(countsOf(same[0], false), -1).add(countsOf(same[0], true), 1);
     const receivedAt = scanned.receivedAt ?? this.options.now?.() ?? new Date();
     const receivedFrom = scanned.receivedFrom ?? sourceName(source);
     let subject: Buffer | null = null;
@@ -222,14 +229,24 @@ export class Store {
     if (value.type === 'consent') {
       subject = subjectOf(value.consentId);
       const key = await subjectKey(tx, subject);
-      const withdrawn = conflict ? [] : await this.withdrawnBy(tx, value, subject, key);
+      const day = receivedAt.toISOString().slice(0, 10);
+      const region = (value as { region?: unknown }).region;
+      const known: Facts = {
+        withdrawn: conflict ? [] : await this.withdrawnBy(tx, value, subject, key),
+        folded: await this.budget.fold(tx, day, 'purpose', [...new Set(value.purposes.map((p) => p.id))]),
+        regionFolded:
+          typeof region === 'string' &&
+          REGION.test(region) &&
+          (await this.budget.fold(tx, day, 'region', [region])).length > 0,
+      };
       body = seal(key, body, id);
-      facts = seal(key, Buffer.from(JSON.stringify({ withdrawn } satisfies Facts)), `${id}/facts`);
+      facts = seal(key, Buffer.from(JSON.stringify(known)), `${id}/facts`);
       signature = scanned.signature ?? signCompact(raw, this.key);
-      deltas.add(contributions(value, receivedAt, { withdrawn }, conflict), 1);
+      deltas.add(contributions(value, receivedAt, known, conflict), 1);
     } else {
+      // The hash covers the texts, not the language they are said to be in: each is kept apart.
       await tx.query(
-        'INSERT INTO texts (text_hash, language, body) VALUES ($1, $2, $3) ON CONFLICT (text_hash) DO NOTHING',
+        'INSERT INTO texts (text_hash, language, body) VALUES ($1, $2, $3) ON CONFLICT (text_hash, language) DO NOTHING',
         [value.textHash, value.language, canonicalJson(value.texts)],
       );
     }
@@ -265,8 +282,10 @@ export class Store {
   /** The purposes a receipt withdraws: granted by the receipt it supersedes, denied by it. */
   private async withdrawnBy(tx: Db, r: Receipt, subject: Buffer, key: Buffer): Promise<string[]> {
     if (!r.previousId) return [];
+    // Only a receipt that is no conflict is a decision to withdraw from.
     const [previous] = await tx.query<{ id: string; body: Uint8Array }>(
-      `SELECT id, body FROM entries WHERE id = $1 AND subject = $2 AND type = 'consent' AND NOT conflict`,
+      `SELECT id, body FROM entries e WHERE id = $1 AND subject = $2 AND type = 'consent'
+       AND NOT EXISTS (SELECT 1 FROM entries x WHERE x.id = e.id AND x.conflict)`,
       [r.previousId, subject],
     );
     const text = previous && unseal(key, previous.body, previous.id);
@@ -292,16 +311,14 @@ export class Store {
   /**
    * Replaces each of the subject's receipts with a signed tombstone (id, SHA-256 of its bytes, its
    * detached signature: enough to prove it existed, nothing of what it said), then deletes the rows
-   * and the subject's key. An id with no receipts erases and counts nothing.
+   * and the subject's key. An id with no receipts erases and counts nothing. What release 1 left in
+   * the clear (entries_v1) goes too.
    */
   private async eraseIn(tx: Db, consentId: string, deltas: Deltas): Promise<number> {
     const subject = subjectOf(consentId);
     const rows = await tx.query<Row>(`SELECT ${ROW} WHERE e.subject = $1 ORDER BY e.received_at`, [subject]);
-    if (!rows.length) return 0;
     const erasedAt = new Date();
     for (const row of rows) {
-      const text = openRow(row);
-      if (text) deltas.add(contributions(JSON.parse(text), row.received_at, factsOf(row), row.conflict), -1);
       const tombstone = {
         type: 'tombstone',
         id: row.id,
@@ -312,20 +329,66 @@ export class Store {
         erasedAt: erasedAt.toISOString(),
       };
       await tx.query(
-        `INSERT INTO tombstones (id, digest, signature, received_at, erased_at, jws) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT DO NOTHING`,
-        [row.id, row.digest, row.signature, row.received_at, erasedAt, signCompact(canonicalJson(tombstone), this.key)],
+        `INSERT INTO tombstones (id, digest, signature, received_at, erased_at, jws, writer, seq)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+        [
+          row.id,
+          row.digest,
+          row.signature,
+          row.received_at,
+          erasedAt,
+          signCompact(canonicalJson(tombstone), this.key),
+          row.writer,
+          row.seq,
+        ],
       );
-      await tx.query(`INSERT INTO gone (writer, seq, reason) VALUES ($1, $2, 'erased')`, [row.writer, row.seq]);
     }
-    await tx.query('DELETE FROM entries WHERE subject = $1', [subject]);
+    await this.remove(tx, rows, 'erased', erasedAt, deltas);
     await tx.query('DELETE FROM subject_keys WHERE subject = $1', [subject]);
+    const old = this.releaseOne
+      ? (await tx.query('DELETE FROM entries_v1 WHERE consent_id = $1 RETURNING id', [consentId])).length
+      : 0;
+    if (!rows.length && !old) return 0;
     await tx.query(
       `INSERT INTO erasure_counts (day, count) VALUES (current_date, 1)
        ON CONFLICT (day) DO UPDATE SET count = erasure_counts.count + 1`,
     );
-    this.erasedSinceScrub = true;
-    return rows.length;
+    // Owed until done, across restarts: the deleted key still lies in the data directory.
+    await tx.query(`INSERT INTO upkeep (task) VALUES ('scrub') ON CONFLICT (task) DO UPDATE SET since = now()`);
+    return rows.length + old;
+  }
+
+  /** Whether release 1's table is still there (set by upgradeV1, which may leave entries in it). */
+  releaseOne = false;
+
+  /**
+   * Removes stored rows (erased or pruned): their counts go, a signed record of each removal stays in
+   * `gone` (so that nobody without the key can pass a deletion off as either), and a receipt left
+   * alone with its id is no conflict any more.
+   */
+  private async remove(tx: Db, rows: Row[], reason: 'erased' | 'pruned', at: Date, deltas: Deltas) {
+    if (!rows.length) return;
+    for (const row of rows) deltas.add(countsOf(row), -1);
+    const jws = rows.map((r) =>
+      signCompact(
+        canonicalJson({ type: 'gone', writer: r.writer, seq: Number(r.seq), id: r.id, reason, at: at.toISOString() }),
+        this.key,
+      ),
+    );
+    const where = [rows.map((r) => r.writer), rows.map((r) => r.seq)];
+    await tx.query(
+      `INSERT INTO gone (writer, seq, reason, at, jws)
+       SELECT w, s, $3, $4, j FROM unnest($1::text[], $2::bigint[], $5::text[]) AS g(w, s, j)`,
+      [...where, reason, at, jws],
+    );
+    await tx.query(
+      'DELETE FROM entries WHERE (writer, seq) IN (SELECT * FROM unnest($1::text[], $2::bigint[]))',
+      where,
+    );
+    const shared = [...new Set(rows.filter((r) => r.conflicted).map((r) => r.id))];
+    if (shared.length)
+      for (const left of await tx.query<Row>(`SELECT ${ROW} WHERE e.id = ANY($1)`, [shared]))
+        if (!left.conflicted) deltas.add(countsOf(left, true), -1).add(countsOf(left, false), 1);
   }
 
   /** A subject's receipts, oldest first, each as the exact text received with its signature. */
@@ -337,17 +400,21 @@ export class Store {
     return rows.flatMap((row) => this.stored(row));
   }
 
-  /** The newest receipt id the store holds for a subject, or null (UUIDv7 ids sort by time). */
-  async newestReceiptId(consentId: string): Promise<string | null> {
-    const [row] = await this.db.query<{ id: string | null }>(
-      `SELECT max(id) AS id FROM entries WHERE subject = $1 AND type = 'consent' AND NOT conflict`,
-      [subjectOf(consentId)],
+  /**
+   * Whether a decision (its receipt id and time, from a cookie) is outdated: the store received a
+   * receipt of the same visitor after that decision's receipt (or, when that receipt is not here,
+   * after its time), or erased that receipt. The order is the collector's own: ids and timestamps are
+   * chosen by whoever posts.
+   */
+  async isOutdated(consentId: string, receiptId: string | null, updatedAt: number): Promise<boolean> {
+    const [row] = await this.db.query<{ outdated: boolean }>(
+      `SELECT EXISTS (
+         SELECT 1 FROM entries e WHERE e.subject = $1 AND e.type = 'consent'
+           AND e.received_at > coalesce((SELECT min(received_at) FROM entries c WHERE c.id = $2), $3)
+       ) OR EXISTS (SELECT 1 FROM tombstones WHERE id = $2) AS outdated`,
+      [subjectOf(consentId), receiptId ?? '', new Date(updatedAt)],
     );
-    return row?.id ?? null;
-  }
-
-  async isErased(receiptId: string): Promise<boolean> {
-    return (await this.db.query('SELECT 1 FROM tombstones WHERE id = $1 LIMIT 1', [receiptId])).length > 0;
+    return !!row?.outdated;
   }
 
   private stored(row: Row): StoredReceipt[] {
@@ -359,7 +426,7 @@ export class Store {
         signature: row.signature && attach(row.signature, raw),
         receivedAt: row.received_at,
         receivedFrom: row.received_from,
-        conflict: row.conflict,
+        conflict: row.conflicted,
       },
     ];
   }
@@ -385,15 +452,21 @@ export class Store {
     }
   }
 
-  /** The signed tombstones of receipts erased in a range, as NDJSON-ready objects. */
-  async tombstonesIn(range: { from?: string; to?: string }) {
-    return (
-      await this.db.query<{ jws: string }>(
-        `SELECT jws FROM tombstones WHERE ($1::date IS NULL OR erased_at >= $1::date)
-         AND ($2::date IS NULL OR erased_at < $2::date + 1) ORDER BY erased_at, id`,
-        [range.from || null, range.to || null],
-      )
-    ).map((r) => r.jws);
+  /** The signed tombstones of receipts erased in a range, in pages. */
+  async *tombstonesIn(range: { from?: string; to?: string }, page = 1000): AsyncGenerator<string> {
+    let after: [Date, string, Uint8Array] = [new Date(0), '', Buffer.alloc(0)];
+    for (;;) {
+      const rows = await this.db.query<{ jws: string; erased_at: Date; id: string; digest: Uint8Array }>(
+        `SELECT jws, erased_at, id, digest FROM tombstones WHERE ($1::date IS NULL OR erased_at >= $1::date)
+           AND ($2::date IS NULL OR erased_at < $2::date + 1) AND (erased_at, id, digest) > ($3, $4, $5)
+         ORDER BY erased_at, id, digest LIMIT $6`,
+        [range.from || null, range.to || null, ...after, page],
+      );
+      for (const r of rows) yield r.jws;
+      if (rows.length < page) return;
+      const last = rows[rows.length - 1];
+      after = [last.erased_at, last.id, last.digest];
+    }
   }
 
   /**
@@ -410,19 +483,7 @@ export class Store {
             [days],
           );
           const deltas = new Deltas();
-          for (const row of rows) {
-            const text = openRow(row);
-            if (text) deltas.add(contributions(JSON.parse(text), row.received_at, factsOf(row), row.conflict), -1);
-          }
-          if (!rows.length) return 0;
-          await tx.query(
-            `INSERT INTO gone (writer, seq, reason) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])`,
-            [rows.map((r) => r.writer), rows.map((r) => r.seq), rows.map(() => 'pruned')],
-          );
-          await tx.query(
-            'DELETE FROM entries WHERE (writer, seq) IN (SELECT * FROM unnest($1::text[], $2::bigint[]))',
-            [rows.map((r) => r.writer), rows.map((r) => r.seq)],
-          );
+          await this.remove(tx, rows, 'pruned', new Date(), deltas);
           await deltas.apply(tx);
           return rows.length;
         });
@@ -446,15 +507,15 @@ export class Store {
   }
 
   /**
-   * Removes what is left of erased keys from the data directory: the key table is rewritten, and the
-   * WAL that held the keys is switched out and, with recycling off, deleted at the checkpoint. On a
-   * PostgreSQL server, CHECKPOINT needs the pg_checkpoint role; without it, the server's own
-   * checkpoints remove that WAL later.
+   * Removes what is left of erased keys from the data directory, when an erasure left that owed: the
+   * key table is rewritten, and the WAL that held the keys is switched out and, with recycling off,
+   * deleted at the checkpoint. On a PostgreSQL server, CHECKPOINT needs the pg_checkpoint role;
+   * without it, the server's own checkpoints remove that WAL later.
    */
-  async scrub(): Promise<void> {
-    if (!this.erasedSinceScrub) return;
-    this.erasedSinceScrub = false;
-    await this.exclusive(async () => {
+  scrub(): Promise<void> {
+    return this.exclusive(async () => {
+      const [owed] = await this.db.query<{ since: Date }>(`SELECT since FROM upkeep WHERE task = 'scrub'`);
+      if (!owed) return;
       await this.db.query('VACUUM FULL subject_keys');
       if (this.db.kind === 'pglite') {
         await this.db.query('SET wal_recycle = off');
@@ -462,6 +523,8 @@ export class Store {
         await this.db.query('SELECT pg_switch_wal()');
         await this.db.query('CHECKPOINT');
       } else await this.db.query('CHECKPOINT').catch(() => {});
+      // Only what was owed before this scrub began is done: a later erasure owes another.
+      await this.db.query(`DELETE FROM upkeep WHERE task = 'scrub' AND since <= $1`, [owed.since]);
     });
   }
 }
@@ -475,10 +538,7 @@ export const recount = async (db: Db): Promise<Map<string, number>> => {
       `SELECT ${ROW} WHERE e.type = 'consent' AND (e.writer, e.seq) > ($1, $2) ORDER BY e.writer, e.seq LIMIT 1000`,
       after,
     );
-    for (const row of rows) {
-      const text = openRow(row);
-      if (text) totals.add(contributions(JSON.parse(text), row.received_at, factsOf(row), row.conflict), 1);
-    }
+    for (const row of rows) totals.add(countsOf(row), 1);
     if (rows.length < 1000) break;
     const last = rows[rows.length - 1];
     after = [last.writer, Number(last.seq)];

@@ -7,6 +7,7 @@ import type { Store } from './store';
 export const upgradeV1 = async (store: Store, log: (m: string) => void = console.error) => {
   const [old] = await store.db.query<{ name: string | null }>("SELECT to_regclass('entries_v1')::text AS name");
   if (!old?.name) return;
+  store.releaseOne = true;
   const [{ n }] = await store.db.query<{ n: string }>('SELECT count(*) AS n FROM entries_v1');
   if (Number(n)) log(`moving ${n} entries of release 1 into the sealed, chained store (once)`);
   let kept = 0;
@@ -35,5 +36,8 @@ export const upgradeV1 = async (store: Store, log: (m: string) => void = console
     await store.db.query('DELETE FROM entries_v1 WHERE id = ANY($1)', [moved]);
   }
   if (kept) log(`${kept} entries of release 1 fail today's checks; they stay in the table entries_v1`);
-  else await store.db.query('DROP TABLE entries_v1');
+  else {
+    await store.db.query('DROP TABLE entries_v1');
+    store.releaseOne = false;
+  }
 };

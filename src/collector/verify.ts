@@ -13,6 +13,8 @@ export interface StoreReport {
   writers: number;
   links: number;
   entries: number;
+  /** Entries erased or pruned, each by a signed record. */
+  removals: number;
   problems: string[];
 }
 
@@ -82,6 +84,55 @@ export const verifyStore = async (
     after = [last.writer, Number(last.seq)];
   }
 
+  // A removal is signed: without the key, nobody can pass a deletion off as an erasure or a retention run.
+  let removals = 0;
+  let afterGone: [string, number] = ['', 0];
+  for (;;) {
+    const rows = await db.query<{ writer: string; seq: string; reason: string; jws: string }>(
+      'SELECT writer, seq, reason, jws FROM gone WHERE (writer, seq) > ($1, $2) ORDER BY writer, seq LIMIT $3',
+      [...afterGone, PAGE],
+    );
+    for (const g of rows) {
+      removals++;
+      const said = verifyCompact(g.jws, keys);
+      const record = said === null ? null : (JSON.parse(said) as { writer?: string; seq?: number; reason?: string });
+      if (!record || record.writer !== g.writer || record.seq !== Number(g.seq) || record.reason !== g.reason)
+        problems.push(`chain ${g.writer} link ${g.seq} is said to be ${g.reason}, but no signed record says so`);
+    }
+    if (rows.length < PAGE) break;
+    const last = rows[rows.length - 1];
+    afterGone = [last.writer, Number(last.seq)];
+  }
+  // A tombstone must be signed, and stand for the link it names.
+  let afterStone: [string, Uint8Array] = ['', Buffer.alloc(0)];
+  for (;;) {
+    const rows = await db.query<{
+      writer: string | null;
+      id: string;
+      digest: Uint8Array;
+      received_at: Date;
+      jws: string;
+      leaf: Uint8Array | null;
+    }>(
+      `SELECT t.writer, t.id, t.digest, t.received_at, t.jws, c.leaf FROM tombstones t
+       LEFT JOIN chain c ON c.writer = t.writer AND c.seq = t.seq
+       WHERE (t.id, t.digest) > ($1, $2) ORDER BY t.id, t.digest LIMIT $3`,
+      [...afterStone, PAGE],
+    );
+    for (const t of rows) {
+      const stone = verifyCompact(t.jws, keys);
+      const from = stone === null ? null : (JSON.parse(stone) as { receivedFrom?: string }).receivedFrom;
+      const leaf =
+        typeof from === 'string' &&
+        leafOf({ type: 'consent', id: t.id, digest: t.digest, receivedAt: t.received_at, receivedFrom: from });
+      if (!leaf || (t.writer && (!t.leaf || !leaf.equals(Buffer.from(t.leaf)))))
+        problems.push(`the tombstone of ${t.id} is not signed, or does not stand for its link`);
+    }
+    if (rows.length < PAGE) break;
+    const last = rows[rows.length - 1];
+    afterStone = [last.id, last.digest];
+  }
+
   const [missing] = await db.query<{ n: string; first: string | null }>(
     `SELECT count(*) AS n, min(c.writer || ' link ' || c.seq) AS first FROM chain c
      WHERE NOT EXISTS (SELECT 1 FROM entries e WHERE e.writer = c.writer AND e.seq = c.seq)
@@ -96,5 +147,5 @@ export const verifyStore = async (
     problems.length > MAX_PROBLEMS
       ? [...problems.slice(0, MAX_PROBLEMS), `… and ${problems.length - MAX_PROBLEMS} more`]
       : problems;
-  return { ok: !problems.length, writers: chains.writers, links: chains.links, entries, problems: shown };
+  return { ok: !problems.length, writers: chains.writers, links: chains.links, entries, removals, problems: shown };
 };

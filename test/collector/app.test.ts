@@ -2,16 +2,16 @@
 // real PostgreSQL server too: same SQL, same answers. Most tests here are attacks the red team made.
 import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tombstoneMatches } from '../../src/cli/verify';
-import { buildApp } from '../../src/collector/app';
+import { buildApp, MAX_ENTRIES } from '../../src/collector/app';
 import { type Db, migrate } from '../../src/collector/db';
 import { type PublicJwk, payloadOf, verifyCompact } from '../../src/collector/jws';
 import { loadSigningKey } from '../../src/collector/keys';
-import { MAX_ELEMENTS } from '../../src/collector/raw';
 import { counted, recount, Store } from '../../src/collector/store';
 import { checksum } from '../../src/core/cookie';
 import { uuid } from '../../src/core/ids';
@@ -152,29 +152,58 @@ describe.each(collectorBackends('assent-pglite-'))('the collector on %s', (_, op
     expect(verifyCompact(conflict.signature as string, keys)).toBe(forged);
     const [replayed] = await results(`[${forged}]`);
     expect(replayed).toEqual({ id: r.id, status: 'conflict', signature: conflict.signature });
+    // Whichever came first, both are flagged: neither passes for a decision.
+    expect((await results(`[${real}]`))[0].status).toBe('conflict');
     const back = await subject(r.consentId);
     expect(back.map((x) => [verifyCompact(x.signature, keys), x.conflict ?? false])).toEqual([
-      [real, false],
+      [real, true],
       [forged, true],
     ]);
     const exported = (await exportNdjson()).filter((l) => l.receipt.id === r.id);
-    expect(exported.map((l) => l.conflict ?? false)).toEqual([false, true]);
+    expect(exported.map((l) => l.conflict ?? false)).toEqual([true, true]);
     const csv = (await app.inject({ url: '/v1/export?format=csv', headers: auth })).body;
     expect(
       csv
         .split('\r\n')
         .filter((l) => l.includes(r.id))
         .map((l) => l.split(',')[14]),
-    ).toEqual(['false', 'true']);
+    ).toEqual(['true', 'true']);
+    await expectCountersWhole();
   });
 
   it('the real receipt that arrives after a forgery under its id is a conflict too, signed over its own bytes', async () => {
     const r = receiptFor(uuid());
     const forged = JSON.stringify({ ...r, method: 'api', purposes: r.purposes.map((p) => ({ ...p, granted: true })) });
-    await results(`[${forged}]`);
+    const day = new Date().toISOString().slice(0, 10);
+    const stats = async () =>
+      (await app.inject({ url: `/v1/stats?from=${day}&to=${day}`, headers: auth })).json() as {
+        decisions: number;
+        conflicts: number;
+      };
+    const before = await stats();
+    const [first] = await results(`[${forged}]`);
+    expect(first.status).toBe('accepted');
+    expect((await stats()).decisions).toBe(before.decisions + 1);
     const [real] = await results(`[${JSON.stringify(r)}]`);
     expect(real.status).toBe('conflict');
     expect(verifyCompact(real.signature as string, keys)).toBe(JSON.stringify(r));
+    // The forgery counted as a decision until the real receipt came: now both are conflicts.
+    expect(await stats()).toMatchObject({ decisions: before.decisions, conflicts: before.conflicts + 2 });
+    expect((await subject(r.consentId)).map((x) => x.conflict)).toEqual([true, true]);
+    await expectCountersWhole();
+  });
+
+  it('a receipt left alone with its id, once the other is erased, is a decision again', async () => {
+    const r = receiptFor(uuid());
+    const other = uuid();
+    // The forgery names another visitor: erasing that visitor leaves the real receipt alone.
+    await results(JSON.stringify([r]));
+    await results(JSON.stringify([{ ...r, consentId: other }]));
+    expect((await subject(r.consentId))[0].conflict).toBe(true);
+    await expectCountersWhole();
+    await store.erase(other);
+    expect((await subject(r.consentId))[0].conflict).toBeUndefined();
+    await expectCountersWhole();
   });
 
   it('rejects an invalid entry with a reason and stores the valid ones of the same batch', async () => {
@@ -294,6 +323,17 @@ describe.each(collectorBackends('assent-pglite-'))('the collector on %s', (_, op
       JSON.stringify([nulLanguage, good, textsEntry({ nested: { deeper: ['\u0000', '\ud800'] } })]),
     );
     expect(out.map((r) => r.status)).toEqual(['rejected', 'accepted', 'accepted']);
+  });
+
+  it('keeps texts apart by the language they are said to be in: a first writer cannot relabel them', async () => {
+    const shown = textsEntry({ title: 'Поверителност', page: 'banner' }, 'bg');
+    const relabelled = { ...shown, id: uuid(Date.now() + 3), language: 'zu' };
+    expect((await results(JSON.stringify([relabelled, shown]))).map((r) => r.status)).toEqual(['accepted', 'accepted']);
+    const get = (q = '') => app.inject(`/v1/texts/${encodeURIComponent(shown.textHash)}${q}`);
+    expect((await get('?language=bg')).json()).toMatchObject({ language: 'bg', texts: { title: 'Поверителност' } });
+    expect((await get()).json().language).toBe('zu');
+    expect((await get('?language=fr')).statusCode).toBe(404);
+    expect((await get('?language=<x>')).statusCode).toBe(400);
   });
 
   it('keeps the texts behind a hash only when the hash is theirs: nobody can replace what was shown', async () => {
@@ -419,26 +459,26 @@ describe.each(collectorBackends('assent-pglite-'))('the collector on %s', (_, op
   });
 
   it('answers 400 to dates that are not dates, and no error body names SQL, a path or an address', async () => {
-    for (const q of ['from=2026-13-45', 'to=2026-02-30', 'from=yesterday', "from=2026-01-01'--"]) {
+    for (const q of ['from=2026-13-45', 'to=2026-02-30', 'from=yesterday', "from=2026-01-01'--", 'from=0000-01-01']) {
       const res = await app.inject({ url: `/v1/stats?${q}`, headers: auth });
       expect(res.statusCode).toBe(400);
       expect(res.body).not.toMatch(/SELECT|syntax|\/tmp|127\.0\.0\.1|postgres/i);
     }
   });
 
-  it('bounds the work and the answer of one request: at most MAX_ELEMENTS entries, short reasons', async () => {
+  it('bounds the work and the answer of one request: at most MAX_ENTRIES entries, short reasons', async () => {
     const tiny = `[${Array(80_000).fill('{}').join(',')}]`;
     expect(tiny.length).toBeLessThan(256 * 1024);
     const res = await post(tiny);
     expect(res.statusCode).toBe(413);
     expect(res.body.length).toBeLessThan(500);
-    const bad = `[${Array(MAX_ELEMENTS)
+    const bad = `[${Array(MAX_ENTRIES)
       .fill(JSON.stringify({ type: 'consent', id: 'x'.repeat(100), purposes: 'x'.repeat(100) }))
       .join(',')}]`;
     const out = await post(bad);
     expect(out.statusCode).toBe(200);
     // Each answer is a short reason, however large the entry: the answer stays near the body's size.
-    expect(out.body.length).toBeLessThan(MAX_ELEMENTS * 400);
+    expect(out.body.length).toBeLessThan(MAX_ENTRIES * 400);
   });
 
   it('exports CSV with a header row and cells a spreadsheet reads as text, never as a formula', async () => {
@@ -509,6 +549,42 @@ describe('admin routes and limits', () => {
       expect(res.statusCode).toBe(401);
       expect(res.json().error.code).toBe('unauthorized');
     }
+  });
+
+  it('counts entries, not only requests: beyond ten times the rate limit of entries a minute, 429', async () => {
+    const batch = (n: number) => JSON.stringify(Array.from({ length: n }, () => sampleReceipt({ consentId: uuid() })));
+    const send = () =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/receipts',
+        payload: batch(MAX_ENTRIES),
+        headers: { 'content-type': 'text/plain', origin: ORIGIN, 'x-forwarded-for': '10.9.9.9' },
+        remoteAddress: '10.1.2.3',
+      });
+    // 30 requests a minute allow 300 entries: three full batches, then a refusal that stores nothing.
+    for (let i = 0; i < 3; i++) expect((await send()).statusCode).toBe(200);
+    const refused = await send();
+    expect(refused.statusCode).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.headers.connection).toBe('close');
+  });
+
+  it('lets one client address hold a bounded number of connections, so slow bodies cannot take every socket', async () => {
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = new URL(address);
+    const sockets = Array.from({ length: 80 }, () => connect(Number(port), '127.0.0.1'));
+    const closed = sockets.map(
+      (s) =>
+        new Promise<boolean>((done) => {
+          s.once('close', () => done(true));
+          setTimeout(() => done(false), 2000);
+        }),
+    );
+    // The first 64 stay open (as a slow body would), the rest are cut at once.
+    const outcome = await Promise.all(closed.slice(64));
+    expect(outcome.every(Boolean)).toBe(true);
+    expect(sockets.slice(0, 64).every((s) => !s.destroyed)).toBe(true);
+    for (const s of sockets) s.destroy();
   });
 
   it('answers 429 with Retry-After beyond the rate limit, while /healthz stays outside it', async () => {

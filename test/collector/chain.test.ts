@@ -83,6 +83,42 @@ describe.each(collectorBackends('assent-chain-'))('the store’s chains on %s', 
     expect(found).toMatch(/was altered at link 3/);
   });
 
+  it('finds a deletion passed off as an erasure or a retention run: every removal is signed', async () => {
+    const [victim] = await db.query<{ id: string }>('SELECT id FROM entries WHERE seq = 4 AND writer = $1', [
+      store.writer.id,
+    ]);
+    await db.query(`INSERT INTO gone (writer, seq, reason, jws) VALUES ($1, 4, 'erased', '')`, [store.writer.id]);
+    await db.query('DELETE FROM entries WHERE id = $1', [victim.id]);
+    expect((await problems()).join()).toMatch(/link 4 is said to be erased, but no signed record says so/);
+  });
+
+  it('finds a tombstone that was forged or moved, and links added after a chain’s final checkpoint', async () => {
+    const [r] = await ingest(1);
+    await store.erase(r.consentId);
+    expect(await problems()).toEqual([]);
+    await db.query(`UPDATE tombstones SET received_at = received_at - interval '1 day' WHERE id = $1`, [r.id]);
+    expect((await problems()).join()).toMatch(/tombstone of .* does not stand for its link/);
+    await db.query(`UPDATE tombstones SET received_at = received_at + interval '1 day' WHERE id = $1`, [r.id]);
+    await publishCheckpoint(db, key, store.writer, true);
+    expect(await problems()).toEqual([]);
+    // Someone appends a link of their own making once the writer has stopped.
+    const [last] = await db.query<{ hash: Uint8Array }>(
+      'SELECT hash FROM chain WHERE writer = $1 ORDER BY seq DESC LIMIT 1',
+      [store.writer.id],
+    );
+    await db.query('INSERT INTO chain (writer, seq, leaf, hash) VALUES ($1, $2, $3, $4)', [
+      store.writer.id,
+      store.writer.seq + 1,
+      Buffer.alloc(32),
+      last.hash,
+    ]);
+    await db.query(`INSERT INTO gone (writer, seq, reason, jws) VALUES ($1, $2, 'pruned', '')`, [
+      store.writer.id,
+      store.writer.seq + 1,
+    ]);
+    expect((await problems()).join()).toMatch(/goes on after its final checkpoint/);
+  });
+
   it('finds a chain cut off before its last checkpoint, and a checkpoint that was forged', async () => {
     await db.query('DELETE FROM entries WHERE seq > 2');
     await db.query('DELETE FROM chain WHERE seq > 2');

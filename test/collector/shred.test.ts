@@ -50,4 +50,28 @@ describe('erasure on PGlite', () => {
     expect((await store.subjectReceipts(kept)).map((r) => JSON.parse(r.raw).id)).toEqual([receipts[1].id]);
     await db.close();
   }, 60_000);
+
+  it('owes the scrub across a restart: a collector stopped right after an erasure scrubs when it starts again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'assent-shred-'));
+    let db = guarded(await openPglite(join(dir, 'pglite')));
+    await migrate(db);
+    const key = await loadSigningKey(db, dir);
+    let store = new Store(db, key, { origins: [ORIGIN], tombstoneDays: 1095 });
+    const consentId = uuid();
+    await store.ingest(scanBatch(Buffer.from(JSON.stringify([sampleReceipt({ consentId })])))?.entries ?? [], {
+      origin: ORIGIN,
+    });
+    const [{ key: subjectKey }] = await db.query<{ key: Uint8Array }>('SELECT key FROM subject_keys');
+    await store.erase(consentId);
+    await db.close();
+    expect(holding(dir, Buffer.from(subjectKey)).length).toBeGreaterThan(0);
+    // A new process: nothing in memory remembers the erasure.
+    db = guarded(await openPglite(join(dir, 'pglite')));
+    await migrate(db);
+    store = new Store(db, key, { origins: [ORIGIN], tombstoneDays: 1095 });
+    await store.scrub();
+    expect(holding(dir, Buffer.from(subjectKey))).toEqual([]);
+    expect(await db.query('SELECT * FROM upkeep')).toEqual([]);
+    await db.close();
+  }, 60_000);
 });

@@ -17,15 +17,20 @@ import { uuid } from '../../src/core/ids';
 import { canonicalJson } from '../../src/core/receipt';
 import { ORIGIN, sampleReceipt } from '../fixtures/receipts';
 
+/** A data directory as release 1 left it: its one table, and its signing key. */
+const releaseOne = async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'assent-upgrade-'));
+  const db = guarded(await openPglite(join(dir, 'pglite')));
+  await db.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY)');
+  for (const statement of MIGRATIONS[0].split(';').filter((s) => s.trim())) await db.query(statement);
+  await db.query('INSERT INTO schema_migrations VALUES (1)');
+  return { dir, db, key: await loadSigningKey(db, dir) };
+};
+
 describe('upgrading from release 1', () => {
   it('moves every receipt with its bytes, time and signature, and keeps what today’s checks refuse', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'assent-upgrade-'));
-    const db = guarded(await openPglite(join(dir, 'pglite')));
     // Release 1's schema, with its rows.
-    await db.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY)');
-    for (const statement of MIGRATIONS[0].split(';').filter((s) => s.trim())) await db.query(statement);
-    await db.query('INSERT INTO schema_migrations VALUES (1)');
-    const key = await loadSigningKey(db, dir);
+    const { db, key } = await releaseOne();
     const receipt = sampleReceipt({ consentId: uuid() });
     const raw = JSON.stringify(receipt, null, 1);
     const signature = signCompact(raw, key);
@@ -66,6 +71,26 @@ describe('upgrading from release 1', () => {
     // A second start moves nothing twice.
     await upgradeV1(store, (m) => said.push(m));
     expect(await verifyStore(db)).toMatchObject({ ok: true, links: 2 });
+    await db.close();
+  }, 60_000);
+
+  it('erases what release 1 left in the clear, too', async () => {
+    const { db, key } = await releaseOne();
+    const consentId = uuid();
+    // Release 1 took an upper-case language; today's checks do not, so this receipt stays behind.
+    const old = { ...sampleReceipt({ consentId }), language: 'FR' };
+    await db.query('INSERT INTO entries (id, type, consent_id, body) VALUES ($1, $2, $3, $4)', [
+      old.id,
+      'consent',
+      consentId,
+      JSON.stringify(old),
+    ]);
+    await migrate(db);
+    const store = new Store(db, key, { origins: [ORIGIN], tombstoneDays: 1095 });
+    await upgradeV1(store, () => {});
+    expect(await db.query('SELECT count(*)::int AS n FROM entries_v1')).toEqual([{ n: 1 }]);
+    expect(await store.erase(consentId)).toBe(1);
+    expect(await db.query('SELECT count(*)::int AS n FROM entries_v1')).toEqual([{ n: 0 }]);
     await db.close();
   }, 60_000);
 });

@@ -210,7 +210,7 @@ const test = base.extend<object, { dashboard: DashboardServer; seeded: Seeded }>
         receipt(uuid(), 'banner', 'en', { marketing: true }, 20_000),
         receipt(uuid(), 'gpc', 'en', { security: true }, 120_000),
         receipt(uuid(), 'api', 'de', { analytics: true, security: true }, 2 * 3_600_000),
-        receipt(tampered, 'api', 'en', {}, 400),
+        receipt(tampered, 'api', 'en', { analytics: true }, 400),
       ];
       const { db, clock } = await dashboard.collector();
       const send = async (entries: Receipt[]) => {
@@ -223,7 +223,8 @@ const test = base.extend<object, { dashboard: DashboardServer; seeded: Seeded }>
         expect(statuses).toEqual(entries.map(() => 'accepted'));
       };
       await send(batch);
-      // A page script reuses a receipt's id for a forgery: stored beside it, flagged, not counted.
+      // A page script reuses a receipt's id for a forgery: stored beside it, and both are flagged and
+      // left out of the counts, since nobody can tell which of the two the visitor made.
       const forged = await fetch(`${dashboard.origin}/consent/v1/receipts`, {
         method: 'POST',
         body: JSON.stringify([{ ...batch[2], method: 'api' }]),
@@ -285,18 +286,19 @@ test('shows decisions, the opt-in rate per purpose over time, methods, languages
   await open(page, dashboard);
   await connect(page);
   const { from, to } = defaultRange();
-  await expect(page.getByRole('status').filter({ hasText: `6 decisions from ${from} to ${to}.` })).toBeVisible();
-  await expect(tile(page, 'Decisions')).toHaveText('6');
+  // Six receipts were sent, and one of them has a forged twin: the two are conflicts, not decisions.
+  await expect(page.getByRole('status').filter({ hasText: `5 decisions from ${from} to ${to}.` })).toBeVisible();
+  await expect(tile(page, 'Decisions')).toHaveText('5');
   await expect(tile(page, 'Withdrawals')).toHaveText('1');
   await expect(tile(page, 'Erasure requests')).toHaveText('0');
-  await expect(tile(page, 'Conflicting receipts')).toHaveText('1');
+  await expect(tile(page, 'Conflicting receipts')).toHaveText('2');
 
-  // Per purpose: analytics granted by 2 of 6, withdrawn once. The row edited in the database after
+  // Per purpose: analytics granted by 3 of 5, withdrawn once. The row edited in the database after
   // the fact moves nothing: the counts were kept when the receipts arrived.
   const perPurpose = 'Per purpose, over the whole range';
-  await expect(row(page, perPurpose, 'analytics').getByRole('cell')).toHaveText(['consent', '2', '4', '33 %', '1']);
-  await expect(row(page, perPurpose, 'marketing').getByRole('cell')).toHaveText(['consent', '3', '3', '50 %', '0']);
-  await expect(row(page, perPurpose, 'necessary').getByRole('cell')).toHaveText(['contract', '6', '0', '100 %', '0']);
+  await expect(row(page, perPurpose, 'analytics').getByRole('cell')).toHaveText(['consent', '3', '2', '60 %', '1']);
+  await expect(row(page, perPurpose, 'marketing').getByRole('cell')).toHaveText(['consent', '2', '3', '40 %', '0']);
+  await expect(row(page, perPurpose, 'necessary').getByRole('cell')).toHaveText(['contract', '5', '0', '100 %', '0']);
 
   // The chart draws the purposes that need a choice, one colour each, from real data on its canvas.
   await expect(page.getByRole('img', { name: /opt-in rate per purpose and day/ })).toBeVisible();
@@ -336,21 +338,22 @@ test('shows decisions, the opt-in rate per purpose over time, methods, languages
   // The same numbers, for screen readers and anyone else, in a table.
   await page.getByText('The opt-in rates per day as a table').click();
   await expect(row(page, /Opt-in rate per purpose and day/, to).getByRole('cell')).toHaveText([
-    '33 % (2 of 6)',
-    '50 % (3 of 6)',
-    '67 % (4 of 6)',
+    '60 % (3 of 5)',
+    '40 % (2 of 5)',
+    '80 % (4 of 5)',
   ]);
 
   const byMethod = 'By method';
-  await expect(row(page, byMethod, 'Banner').getByRole('cell').first()).toHaveText('2');
+  await expect(row(page, byMethod, 'Banner').getByRole('cell').first()).toHaveText('1');
   await expect(row(page, byMethod, 'Preference center').getByRole('cell').first()).toHaveText('1');
   await expect(row(page, byMethod, 'Global Privacy Control signal').getByRole('cell').first()).toHaveText('1');
   await expect(row(page, byMethod, 'JavaScript API').getByRole('cell').first()).toHaveText('2');
-  await expect(row(page, 'By language', 'en (English)').getByRole('cell').first()).toHaveText('3');
+  await expect(row(page, 'By language', 'en (English)').getByRole('cell').first()).toHaveText('2');
   await expect(row(page, 'By language', 'fr (French)').getByRole('cell').first()).toHaveText('2');
 
-  // Lags of 0.4 s, 0.8 s, 3 s, 20 s, 2 min and 2 h: by nearest rank, the 3rd of 6 and the 6th of 6.
-  await expect(tile(page, 'Delivery lag, median')).toHaveText('3 s');
+  // Lags of 0.4 s, 0.8 s, 3 s, 2 min and 2 h: by nearest rank, the 3rd of 5 and the 5th of 5.
+  // The seeding itself takes a moment, which the lags include.
+  await expect(tile(page, 'Delivery lag, median')).toHaveText(/^3(\.\d)? s$/);
   await expect(tile(page, 'Delivery lag, 90th percentile')).toHaveText(/^(1 h 59 min|2 h|2 h 1 min)$/);
   const byLag = /Receipts by delivery lag/;
   await expect(row(page, byLag, 'under 1 s').getByRole('cell').first()).toHaveText('2');
@@ -361,7 +364,7 @@ test('shows decisions, the opt-in rate per purpose over time, methods, languages
 
   // The screenshot: two months, so the chart has lines, and a look-up with verified receipts.
   await page.getByLabel('From', { exact: true }).fill(isoDay(Date.now() - 58 * DAY_MS));
-  await expect(tile(page, 'Decisions')).toHaveText(String(HISTORY + 6));
+  await expect(tile(page, 'Decisions')).toHaveText(String(HISTORY + 5));
   await page.getByLabel('Consent id').fill(seeded.changedMind);
   await page.getByRole('button', { name: 'Look up' }).click();
   await expect(page.getByText('Signature verified')).toHaveCount(2);
@@ -439,9 +442,9 @@ test('exports the chosen range as NDJSON and CSV, with the token', async ({ page
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
-  // The six decisions, and the forgery that reused one's id, flagged.
+  // The six receipts and the forgery that reused one's id: both of that pair flagged.
   expect(lines).toHaveLength(7);
-  expect(lines.filter((l) => l.conflict)).toHaveLength(1);
+  expect(lines.filter((l) => l.conflict).map((l) => l.receipt.method)).toEqual(['banner', 'api']);
   for (const line of lines)
     expect(line).toMatchObject({
       signature: expect.any(String),
@@ -458,9 +461,9 @@ test('exports the chosen range as NDJSON and CSV, with the token', async ({ page
   await page.getByLabel('From', { exact: true }).fill('2020-01-01');
   await page.getByLabel('To', { exact: true }).fill('2020-01-31');
   await expect(page.getByRole('heading', { name: 'No decisions in this range' })).toBeVisible();
-  await expect(page.getByText(`The collector holds ${HISTORY + 6} decisions in all, on other days.`)).toBeVisible();
+  await expect(page.getByText(`The collector holds ${HISTORY + 5} decisions in all, on other days.`)).toBeVisible();
   await page.getByRole('button', { name: 'Show all days' }).click();
-  await expect(page.getByRole('status').filter({ hasText: `${HISTORY + 6} decisions in all.` })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: `${HISTORY + 5} decisions in all.` })).toBeVisible();
 });
 
 test('without a token, and with a wrong one, it says so and how to set ASSENT_ADMIN_TOKEN', async ({
@@ -478,15 +481,15 @@ test('without a token, and with a wrong one, it says so and how to set ASSENT_AD
 
   // The right token is kept for the tab, and forgotten on request.
   await connect(page);
-  await expect(tile(page, 'Decisions')).toHaveText('6');
+  await expect(tile(page, 'Decisions')).toHaveText('5');
   await page.reload();
-  await expect(tile(page, 'Decisions')).toHaveText('6');
+  await expect(tile(page, 'Decisions')).toHaveText('5');
   // A link to another collector does not take the token along: it is sent only where it was entered.
   await open(page, dashboard, '/fresh/consent/');
   await expect(page.getByRole('heading', { name: 'Enter the admin token' })).toBeVisible();
   await expect(page.getByLabel('Admin token')).toHaveValue('');
   await open(page, dashboard);
-  await expect(tile(page, 'Decisions')).toHaveText('6');
+  await expect(tile(page, 'Decisions')).toHaveText('5');
   await page.getByRole('button', { name: 'Forget token' }).click();
   await expect(page.getByRole('heading', { name: 'Enter the admin token' })).toBeVisible();
   await page.reload();
@@ -502,7 +505,7 @@ test('a collector that does not answer is named, and Retry recovers once it is b
   await expect(alert).toContainText(`${dashboard.origin}/consent/v1/stats?from=`);
   await page.unrouteAll();
   await alert.getByRole('button', { name: 'Retry' }).click();
-  await expect(tile(page, 'Decisions')).toHaveText('6');
+  await expect(tile(page, 'Decisions')).toHaveText('5');
 
   // A wrong address is named too.
   const closed = createServer();
