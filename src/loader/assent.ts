@@ -12,7 +12,7 @@ import {
   isRequired,
 } from '../core/bases';
 import type { AssentConfig, Purpose } from '../core/config';
-import type { DecodedConsent } from '../core/cookie';
+import { type DecodedConsent, encodeConsentCookie } from '../core/cookie';
 import { type Decision, decisionFromCookie, maxAgeDays } from '../core/decision';
 import { pickLanguage } from '../core/i18n';
 import { uuid } from '../core/ids';
@@ -37,7 +37,7 @@ import { installAutoblock } from './autoblock';
 import { configProblem } from './check';
 import { load } from './chunks';
 import { dataLayer, pushConsentMode } from './consent-mode';
-import { readConsentCookie, writeConsentCookie } from './cookie-jar';
+import { readConsentCookie, writeCookie } from './cookie-jar';
 import { reportConfig } from './dev';
 import { startGate } from './gate';
 import type { Part } from './parts';
@@ -167,10 +167,10 @@ export const startAssent = (source: AssentConfig | Promise<unknown>, taken?: boo
     adopt(next);
     if (!__COOKIE__) return;
     const c = config as AssentConfig;
-    const kept = writeConsentCookie(
+    const kept = writeCookie(
       cookieName,
       // A decision with a method has its time; the cookie adds the policy version.
-      next.method ? ({ ...next, policyVersion: c.policy.version } as DecodedConsent) : null,
+      next.method ? encodeConsentCookie({ ...next, policyVersion: c.policy.version } as DecodedConsent) : null,
       maxAgeDays(c),
       c.consent?.cookieDomain,
     );
@@ -198,16 +198,6 @@ export const startAssent = (source: AssentConfig | Promise<unknown>, taken?: boo
     sync,
     setPending: (pending: boolean) => {
       if (decision.method && decision.pending !== pending) persist({ ...decision, pending });
-    },
-    // After every endpoint response, which may re-issue the cookie it was sent: the newest decision
-    // wins. No decision there is never a re-issue (another tab's forget(), blocked cookies): left alone.
-    reassert: () => {
-      const time = stored().updatedAt ?? 0;
-      if (time > newest) reread();
-      else if (time && time < newest) {
-        persist(decision);
-        tellTabs();
-      }
     },
     shown: (next: ViewName | null) => {
       if (view) emit('hide', { view });
@@ -250,14 +240,23 @@ export const startAssent = (source: AssentConfig | Promise<unknown>, taken?: boo
 
   const stored = () =>
     decisionFromCookie(__COOKIE__ ? readConsentCookie(cookieName) : null, config as AssentConfig, Date.now());
-  // Only ever called with a config: by other tabs, and after the endpoint's responses.
-  const reread = () => {
+  // Only ever called with a config: by other tabs, and by the sync chunk (after the endpoint's
+  // responses, and while it watches the cookie). The newest decision wins: an older one in the
+  // cookie (a late response re-issued it) is written over, a newer one (another tab's, another
+  // subdomain's) adopted. No decision there is adopted only from `tab` (another tab's forget()),
+  // and only over a decision: elsewhere it may be blocked cookies, and it is never a re-issue.
+  const reread = (tab?: unknown) => {
     const next = stored();
-    if (next.receiptId !== decision.receiptId || next.consentId !== decision.consentId) {
+    const time = next.updatedAt ?? 0;
+    if (time && time < newest) {
+      persist(decision);
+      tellTabs();
+    } else if (time > newest || (tab && !time && decision.updatedAt)) {
       adopt(next);
       update();
     }
   };
+  host.reassert = reread;
 
   // The UI parts load only when something must be shown, in parallel with the page.
   host.decide = decide;
@@ -340,6 +339,7 @@ export const startAssent = (source: AssentConfig | Promise<unknown>, taken?: boo
       else error('config', __DEV__ ? problem : problem + HINT);
     } else {
       config = c;
+      // cookieNameOf(c), spelled out: terser leaves that call as a function of its own (+10 B).
       cookieName = c.consent?.cookieName || 'assent';
       if (__DEV__ && !__AUTOBLOCK__ && Array.isArray(c.services) && c.services.some((s) => s?.match?.length))
         console.warn('assent: config.services[].match needs assent-autoblock.js');

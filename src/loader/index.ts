@@ -23,9 +23,14 @@ const findConfig = (): unknown => {
 };
 
 const own = Object.getOwnPropertyDescriptor(window, 'assent');
-// Read from the descriptor: a getter of the page's never runs here.
-if ((own?.value as { [BRAND]?: 1 } | undefined)?.[BRAND])
-  console.warn('assent: loaded twice; the second copy does nothing');
+let first: boolean | undefined;
+// Only an own brand counts, read from the descriptor (a getter of the page's never runs here): a
+// Proxy answers any key it is asked, and Object.prototype can carry the brand. A trap that throws
+// fails closed, as does a primitive or no value at all.
+try {
+  first = Object.hasOwn(own?.value, BRAND);
+} catch {}
+if (first) console.warn('assent: loaded twice; the second copy does nothing');
 else {
   let source: unknown;
   try {

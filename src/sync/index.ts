@@ -11,6 +11,7 @@ import type { AssentApi, AssentEvents, Entry, ErasureEntry, Method, Receipt, Tex
 import { withOverrides } from '../ui/format';
 import { backoffMs, batches, exclusively, post, sendOnExit } from './deliver';
 import { type Key, openStore, type Store } from './store';
+import { remember, restore, watchCookie } from './watch';
 
 /** What the loader gives the sync chunk. */
 export interface SyncHost {
@@ -26,9 +27,11 @@ export interface SyncHost {
   load(name: `texts-${string}`): Promise<{ default: Texts }>;
   /**
    * Called after every response of the endpoint, which may re-issue the consent cookie it was sent
-   * (SPEC §7): an older decision there is written over, a newer one (another tab's) adopted.
+   * (SPEC §7), and whenever the cookie may have changed behind this tab's back: an older decision
+   * there is written over, a newer one (another tab's, another subdomain's) adopted. No decision
+   * there is adopted only with `adoptNone`.
    */
-  reassert(): void;
+  reassert(adoptNone?: true): void;
 }
 
 /** A decision to record, with what its receipt adds: the receipt it supersedes and the state it gives. */
@@ -46,6 +49,8 @@ let endpoint = '';
 let queued: Entry[] = [];
 let attempt = 0;
 let timer: ReturnType<typeof setTimeout> | undefined;
+/** Keeps watching the cookie for a while: called on each of this tab's decisions. */
+let watch = () => {};
 
 /** Starts once per page: opens the store, sends what waits, and guards the page's exit. */
 export const start = (h: SyncHost) => {
@@ -70,11 +75,24 @@ export const start = (h: SyncHost) => {
   addEventListener('pagehide', leaving);
   document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && leaving());
   addEventListener('online', () => flush());
-  return recover().then(flush);
+  watch = watchCookie(h.config, h.reassert, () => queued.length > 0);
+  // A decision put back is newer than the one this page found, which then needs no receipt.
+  return restore(store, h)
+    .catch(() => false)
+    .then((restored) => (restored ? undefined : recover()))
+    .then(flush);
 };
 
-/** Records a decision's receipt (and the texts behind its hash, once per hash), then sends them. */
-export const record = async (d: Decided, ui?: Record<string, string>, extra?: object) => {
+/** Records this tab's decision: its receipt (and the texts behind its hash, once per hash), then sends them. */
+export const record = (d: Decided, ui?: Record<string, string>) => {
+  watch();
+  // Not awaited: the receipt must reach the outbox (and the copy sent as the page goes) at once.
+  remember(store, host.config, d.updatedAt as number, d.receiptId);
+  return keep(d, ui);
+};
+
+/** Stores a receipt in the history and the outbox (with its texts, once per hash), then sends them. */
+const keep = async (d: Decided, ui?: Record<string, string>, extra?: object) => {
   const { config, language } = host;
   const texts = shownTexts(config, language, ui);
   const textHash = await sha256Tag(canonicalJson(texts));
@@ -117,6 +135,8 @@ export const receipts = async (): Promise<Receipt[]> =>
 
 /** Erases the local history and asks the endpoint to erase its copy. */
 export const forget = async (consentId: string) => {
+  watch();
+  remember(store, host.config, Date.now(), null);
   await store.remove([...(await store.list('h:')), ...(await store.list('t:'))].map(([key]) => key));
   if (endpoint && consentId) {
     const entry: ErasureEntry = {
@@ -164,7 +184,7 @@ const recover = async () => {
     d.method === 'banner' || d.method === 'preferences'
       ? withOverrides((await host.load(`texts-${host.language}`)).default, host.config.ui?.texts?.[host.language])
       : undefined;
-  await record(
+  await keep(
     { ...d, previousId: previous ? previous[1].receipt.id : null, purposes: host.api.getState().purposes },
     ui as Record<string, string> | undefined,
     { recovered: true },

@@ -3,13 +3,16 @@
 // modes, blocked storage) the same interface keeps entries in memory, and says so once.
 import { createStore, delMany, entries, setMany, type UseStore } from 'idb-keyval';
 
-/** Keys: `h:<receipt id>` history, `o:<entry id>` outbox, `t:<text hash>` texts already queued. */
-export type Key = `h:${string}` | `o:${string}` | `t:${string}`;
+/**
+ * Keys: `h:<receipt id>` history, `o:<entry id>` outbox, `t:<text hash>` texts already queued,
+ * `n:<cookie name>` the newest decision made on this origin (watch.ts).
+ */
+export type Key = `h:${string}` | `o:${string}` | `t:${string}` | `n:${string}`;
 
 export interface Store {
   put(items: [Key, unknown][]): Promise<void>;
   /** Every value whose key starts with the prefix, in key order. */
-  list<T>(prefix: 'h:' | 'o:' | 't:'): Promise<[Key, T][]>;
+  list<T>(prefix: 'h:' | 'o:' | 't:' | 'n:'): Promise<[Key, T][]>;
   remove(keys: Key[]): Promise<void>;
   /** False once IndexedDB failed and entries live only in this page. */
   durable: boolean;

@@ -329,26 +329,54 @@ test.describe('fails closed', () => {
     ]);
   });
 
-  test('when the page holds window.assent, a tag’s matching tracker makes no request', async ({
-    page: p,
-    site,
-    messages,
-  }) => {
-    serveTag(site, 'taken');
-    await p.goto(
-      site.page(
-        pageWith(config(), '', TAG('taken'), '/dist/assent-autoblock.js').replace(
-          '<script type="application/json"',
-          '<script>window.assent = { get: function () { return true; } };</script><script type="application/json"',
+  // A Proxy answers any key it is asked, Symbol.for('assent') included: only an own brand marks a
+  // first copy of Assent, and anything else that holds window.assent fails closed.
+  const holders: [string, string, string][] = [
+    ['its own object', 'taken', 'window.assent = { get: function () { return true; } };'],
+    ['a Proxy that answers every key', 'proxy', 'window.assent = new Proxy({}, { get: () => function () {} });'],
+    [
+      'an object that inherits the brand',
+      'inherited',
+      "Object.prototype[Symbol.for('assent')] = 1; window.assent = {};",
+    ],
+    [
+      'a Proxy whose traps throw',
+      'throwing',
+      "const no = () => { throw new Error('no'); }; window.assent = new Proxy({}, { get: no, getOwnPropertyDescriptor: no, has: no });",
+    ],
+  ];
+  for (const [what, stamp, script] of holders)
+    test(`when the page holds window.assent (${what}), a tag’s matching tracker makes no request, and Consent Mode defaults to denied`, async ({
+      page: p,
+      site,
+      messages,
+    }) => {
+      serveTag(site, stamp);
+      await p.goto(
+        site.page(
+          pageWith(config(), '', TAG(stamp), '/dist/assent-autoblock.js').replace(
+            '<script type="application/json"',
+            `<script>${script}</script><script type="application/json"`,
+          ),
         ),
-      ),
-    );
-    await expect.poll(() => ran(p)).toEqual(['own']);
-    expect(site.requested('track-taken')).toEqual([]);
-    expect(messages).toContain(
-      'error: assent: the page defines window.assent: rename it; only always-active purposes run',
-    );
-  });
+      );
+      await expect.poll(() => ran(p)).toEqual(['own']);
+      expect(site.requested(`track-${stamp}`)).toEqual([]);
+      expect(messages).toContain(
+        'error: assent: the page defines window.assent: rename it; only always-active purposes run',
+      );
+      expect(messages.filter((m) => m.startsWith('pageerror') || m.includes('loaded twice'))).toEqual([]);
+      const defaults = await p.evaluate(() =>
+        ((window as unknown as { dataLayer: IArguments[] }).dataLayer || [])
+          .map((a) => Array.from(a))
+          .filter((a) => a[0] === 'consent'),
+      );
+      expect(defaults[0]).toEqual([
+        'consent',
+        'default',
+        expect.objectContaining({ ad_storage: 'denied', analytics_storage: 'denied', ad_user_data: 'denied' }),
+      ]);
+    });
 
   test('a match pattern that is no valid /regex/ throws nothing into the page’s tags; the others still block', async ({
     page: p,

@@ -470,6 +470,16 @@ test.describe('a page that defines window.assent before the loader', () => {
       'an inherited setter that swallows the write',
       "Object.defineProperty(Window.prototype, 'assent', { get: function () {}, set: function () {}, configurable: true });",
     ],
+    // A Proxy answers any key it is asked, Symbol.for('assent') included: only an own brand is Assent's.
+    [
+      'a Proxy that answers every key',
+      'window.assent = new Proxy({}, { get: function () { return function () {}; } });',
+    ],
+    ['an object that inherits the brand', "Object.prototype[Symbol.for('assent')] = 1; window.assent = {};"],
+    [
+      'a Proxy whose traps throw',
+      "var no = function () { throw new Error('no'); }; window.assent = new Proxy({}, { get: no, getOwnPropertyDescriptor: no, has: no });",
+    ],
   ];
   for (const [what, script] of taken)
     test(`${what}: Assent fails closed, leaves it alone, and says why and how to fix it`, async ({
@@ -483,7 +493,7 @@ test.describe('a page that defines window.assent before the loader', () => {
       expect(messages.filter((m) => m.startsWith('error: assent'))).toEqual([
         'error: assent: the page defines window.assent: rename it; only always-active purposes run',
       ]);
-      expect(messages.filter((m) => m.startsWith('pageerror'))).toEqual([]);
+      expect(messages.filter((m) => m.startsWith('pageerror') || m.includes('loaded twice'))).toEqual([]);
       await expect(banner(page)).toHaveCount(0);
     });
 

@@ -37,6 +37,8 @@ export type Answer = {
   headers?: Record<string, string>;
   /** Re-issues the `assent` cookie the request carried, as the collector does on the site's origin. */
   reissue?: boolean;
+  /** With `reissue`: the cookie's Domain, as the collector's `--cookie-domain`. */
+  cookieDomain?: string;
 };
 
 /** What the endpoint saw of one POST. */
@@ -102,7 +104,10 @@ export class Collector {
       // Browsers may read the answer from another origin of the test server (*.test hosts).
       if (req.headers.origin) headers['Access-Control-Allow-Origin'] = req.headers.origin;
       const sent = /(?:^|; )assent=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];
-      if (a.reissue && sent) headers['Set-Cookie'] = `assent=${sent}; Path=/; Max-Age=86400; SameSite=Lax`;
+      if (a.reissue && sent)
+        headers['Set-Cookie'] = `assent=${sent}; Path=/; Max-Age=86400; SameSite=Lax${
+          a.cookieDomain ? `; Domain=${a.cookieDomain}` : ''
+        }`;
       res.writeHead(status, headers);
       res.end(JSON.stringify(payload));
       post.answered = status;

@@ -390,6 +390,45 @@ describe('endpoint responses that re-issue the cookie they were sent', () => {
   });
 });
 
+/** Starts Assent and returns the handler it listens with when the page becomes visible again. */
+const startWatched = () => {
+  const listen = vi.spyOn(document, 'addEventListener');
+  const api = startAssent(shopConfig());
+  const [, handler] = listen.mock.calls.find(([type]) => type === 'visibilitychange') ?? [];
+  listen.mockRestore();
+  return { api, visible: handler as () => void };
+};
+
+describe('a page that becomes visible again (tabs on other subdomains get no BroadcastChannel message)', () => {
+  it('writes its newer decision back over an older one that a late answer elsewhere re-issued', async () => {
+    const { api, visible } = startWatched();
+    await api.acceptAll();
+    const accepted = rawCookie() as string;
+    const withdrawal = await api.rejectAll();
+    document.cookie = `assent=${accepted}; Path=/`;
+    visible();
+    expect(cookie()).toMatchObject({ receiptId: withdrawal.id, choices: { marketing: false } });
+    expect(api.get('marketing')).toBe(false);
+  });
+
+  it('adopts a newer decision, and another tab’s forget()', async () => {
+    const { api, visible } = startWatched();
+    await api.rejectAll();
+    const newer = encodeConsentCookie({
+      ...(cookie() as NonNullable<ReturnType<typeof cookie>>),
+      receiptId: '0193a5b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b',
+      updatedAt: Date.now() + 1000,
+      choices: { analytics: true, marketing: true, security: true },
+    });
+    document.cookie = `assent=${newer}; Path=/`;
+    visible();
+    expect(api.get('marketing')).toBe(true);
+    document.cookie = 'assent=; Max-Age=0; Path=/';
+    visible();
+    expect(api.getState()).toMatchObject({ decided: false, purposes: { marketing: false } });
+  });
+});
+
 describe('a bad config', () => {
   it('fails closed: one console error naming the field, required purposes only, decisions refused', async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
