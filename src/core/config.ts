@@ -90,7 +90,27 @@ export interface Transfers {
 }
 
 /** A cookie a service sets: a name, or a `/regex/`, with what the visitor is told about it. */
-export type ServiceCookie = string | { name: string; duration?: I18n; description?: I18n };
+export type ServiceCookie = string | CookieDetails;
+
+export interface CookieDetails {
+  /** The cookie's name, or a `/regex/` for names that vary, e.g. "/^_ga_/". */
+  name: string;
+  /**
+   * What the visitor reads instead of a `/regex/` name, e.g. "_ga_<container id>". Without it, the
+   * preference center shows what the pattern matches ("_ga_…"), never the pattern.
+   */
+  label?: string;
+  /** How long it lasts, in words: "2 years". Shown instead of `maxAge`. */
+  duration?: I18n;
+  /**
+   * How long it lasts, in seconds (0: until the browser closes); shown in words, in the visitor's
+   * language, when there is no `duration`.
+   * @minimum 0
+   * @asType integer
+   */
+  maxAge?: number;
+  description?: I18n;
+}
 
 export interface Service {
   /** @pattern ^[a-z0-9_-]{1,64}$ */

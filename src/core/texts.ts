@@ -1,10 +1,12 @@
 // The built-in UI strings, one set per language (src/ui/texts/<language>.ts). Site owners may
 // override any of them per language with `ui.texts`. `{name}` marks a value filled in at run time.
+// A name from the config (a service, a purpose) cannot be inflected to fit a sentence in 24 languages:
+// it only ever stands as the value of a label ("Provider: {service}"); only dates sit inside sentences.
 
 export interface Texts {
   /** Banner heading. */
   bannerTitle: string;
-  /** Banner text, before the policy link. */
+  /** Banner text; the `about…` sentences that fit the purposes configured follow it, then the policy link. */
   bannerText: string;
   /** The policy link's text. */
   policyLink: string;
@@ -15,7 +17,14 @@ export interface Texts {
   /** Accessible name of the banner's close button; closing records nothing. */
   close: string;
   preferencesTitle: string;
+  /** Preference center intro, when some purpose can be switched; the `about…` sentences that fit follow it. */
   preferencesIntro: string;
+  /** Preference center, when some purpose is based on consent. */
+  aboutConsent: string;
+  /** Banner and preference center, when some purpose is based on legitimate interest. */
+  aboutLegitimateInterest: string;
+  /** Preference center, when some purpose is based on a contract or a legal obligation. */
+  aboutRequired: string;
   save: string;
   /** Shown in place of a switch for contract and legal-obligation purposes. */
   alwaysActive: string;
@@ -35,8 +44,10 @@ export interface Texts {
   transfers: string;
   /** When a purpose keeps the data in the EU. */
   transfersNone: string;
-  /** `{safeguard}`: the safeguard of a transfer. */
-  transfersSafeguard: string;
+  /** When a purpose sends data outside the EU; its safeguard follows under `safeguard`. */
+  transfersYes: string;
+  /** Label of a transfer's safeguard: one of the three below, or the config's own text. */
+  safeguard: string;
   safeguardAdequacy: string;
   safeguardScc: string;
   safeguardBcr: string;
@@ -49,8 +60,12 @@ export interface Texts {
   privacyPolicy: string;
   cookies: string;
   duration: string;
+  /** The duration of a cookie whose `maxAge` is 0 (other durations are numbers and units, from `Intl`). */
+  sessionCookie: string;
   controller: string;
   dpo: string;
+  /** Label of the supervisory authority's name. */
+  authority: string;
   rights: string;
   rightInformation: string;
   rightAccess: string;
@@ -63,15 +78,13 @@ export interface Texts {
   rightPostMortem: string;
   rightComplaint: string;
   rightRemedy: string;
-  /** `{authority}`: the supervisory authority's name. */
-  complaint: string;
   /** `{date}`: when the current decision was made. */
   decidedOn: string;
   notDecided: string;
-  /** `{purposes}`: the purposes Global Privacy Control switched off. */
+  /** Ends with a label and `{purposes}`: the purposes Global Privacy Control switched off. */
   gpcHonoured: string;
   consentId: string;
-  /** Announced to screen readers after saving. */
+  /** Announced to screen readers (a polite status) once a choice is saved and its view has closed. */
   saved: string;
   /** Downloads the visitor's consent receipts as JSON. */
   downloadRecord: string;
@@ -81,11 +94,13 @@ export interface Texts {
   eraseConfirm: string;
   /** Announced after erasing. */
   erased: string;
-  /** Embed placeholder; `{service}` and `{purpose}`. */
+  /** Embed placeholder: lines (`\n`), two of them a label and `{service}`, a label and `{purpose}`. */
   placeholder: string;
   loadOnce: string;
-  /** `{purpose}`: the purpose's title. */
+  /** A label and `{purpose}`, the titles of the embed's purposes. */
   alwaysAllow: string;
   /** The floating button that reopens the preference center. */
   reopen: string;
+  /** Between a label and its value on one line: ": " (French: " : ", with a no-break space). */
+  colon: string;
 }

@@ -1,19 +1,20 @@
 // The preference center: a modal dialog listing every purpose with its legal basis and details. A chunk
 // of its own, with its styles.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { type Choices, choicesForAll, has, isRequired } from '../core/bases';
 import type { Purpose, RightId, Service, ServiceCookie } from '../core/config';
 import type { Texts } from '../core/texts';
+import { maxAgeInWords, readableName } from './cookies';
 import { fill, textIn } from './format';
 import type { UiHost } from './host';
-import { Actions, CloseButton, Link, WithPolicyLink } from './parts';
+import { Actions, CloseButton, Link, WithPolicyLink, withBases } from './parts';
 
 export { PREFERENCES_CSS } from './preferences-styles';
 
 interface Props {
   host: UiHost;
   texts: Texts;
-  /** Records the answers; resolves when saved. */
+  /** Records the answers, closes the preference center and says so. */
   onDecide: (method: 'preferences', answers: Choices) => Promise<unknown>;
   onClose: () => void;
 }
@@ -40,18 +41,24 @@ export const Preferences = ({ host, texts, onDecide, onClose }: Props) => {
   const [status, setStatus] = useState('');
   const dialog = useRef<HTMLDialogElement>(null);
 
-  useEffect(() => {
+  // A layout effect: its clean-up runs before the dialog leaves the page (a passive one runs a frame
+  // later, once removing the open dialog has already dropped focus on the body).
+  useLayoutEffect(() => {
     const d = dialog.current as HTMLDialogElement;
     const opener = deepActiveElement();
     d.showModal();
+    // Chrome closes a modal on Escape by itself, whatever `cancel` does, when the page has had no
+    // user activation since the dialog opened: the view then closes with it.
+    d.onclose = onClose;
     host.load('sync');
     return () => {
+      d.onclose = null;
       if (d.open) d.close();
       if (opener?.isConnected) (opener as HTMLElement).focus();
     };
   }, []);
 
-  const decide = (choices: Choices) => onDecide('preferences', choices).then(() => setStatus(texts.saved));
+  const decide = (choices: Choices) => onDecide('preferences', choices);
   const editable = config.purposes.filter((p) => !isRequired(p));
   const all = (grant: boolean) => {
     // "Accept all" never grants what Global Privacy Control denied, unless switched on here.
@@ -65,6 +72,16 @@ export const Preferences = ({ host, texts, onDecide, onClose }: Props) => {
   const categories = (ids: string[] = []) =>
     ids.map((id) => t(config.dataCategories?.find((c) => c.id === id)?.title) || id).join(', ');
   const gpcTitles = gpcDenied.map((id) => t(config.purposes.find((p) => p.id === id)?.title));
+  const authority = controller.authority && (
+    <p>
+      {texts.authority}
+      {texts.colon}
+      <Link url={controller.authority.url} newTab>
+        {t(controller.authority.name)}
+      </Link>
+    </p>
+  );
+  const rights = config.rights || [];
 
   return (
     <dialog
@@ -77,12 +94,18 @@ export const Preferences = ({ host, texts, onDecide, onClose }: Props) => {
         onClose();
       }}
     >
-      <header>
+      {/* Not <header> and <footer>: inside a dialog they would be a second banner and contentinfo
+          landmark on pages that have their own. */}
+      <div class="head">
         <h2 id="assent-prefs-title">{texts.preferencesTitle}</h2>
         <CloseButton texts={texts} onClose={onClose} />
-      </header>
+      </div>
       <div class="body">
-        <WithPolicyLink text={texts.preferencesIntro} texts={texts} url={config.policy.url} />
+        <WithPolicyLink
+          text={withBases(editable.length > 0 && texts.preferencesIntro, texts, config.purposes, true)}
+          texts={texts}
+          url={config.policy.url}
+        />
         {gpcDenied.length > 0 && <p class="note">{fill(texts.gpcHonoured, { purposes: gpcTitles.join(', ') })}</p>}
         <ul>
           {config.purposes.map((p) => (
@@ -103,36 +126,39 @@ export const Preferences = ({ host, texts, onDecide, onClose }: Props) => {
           <p>{[controller.name, controller.address, controller.email, controller.phone].filter(Boolean).join(' · ')}</p>
           {controller.dpo && (
             <p>
-              {texts.dpo}: {[controller.dpo.name, controller.dpo.email].filter(Boolean).join(', ')}
+              {texts.dpo}
+              {texts.colon}
+              {[controller.dpo.name, controller.dpo.email].filter(Boolean).join(', ')}
             </p>
           )}
+          {rights.length === 0 && authority}
         </section>
-        {config.rights && config.rights.length > 0 && (
+        {rights.length > 0 && (
           <section aria-labelledby="assent-rights">
             <h3 id="assent-rights">{texts.rights}</h3>
             <ul>
-              {config.rights.map((r) => (
+              {rights.map((r) => (
                 <li key={r.id}>
                   <Link url={r.url}>{texts[rightKey(r.id)]}</Link>
-                  {r.description && <span class="muted">: {t(r.description)}</span>}
+                  {r.description && (
+                    <span class="muted">
+                      {texts.colon}
+                      {t(r.description)}
+                    </span>
+                  )}
                 </li>
               ))}
             </ul>
-            {controller.authority && (
-              <p>
-                {fill(texts.complaint, { authority: t(controller.authority.name) })}{' '}
-                {controller.authority.url && <Link url={controller.authority.url}>{controller.authority.url}</Link>}
-              </p>
-            )}
+            {authority}
           </section>
         )}
         <p class="muted">
           {state.updatedAt
             ? fill(texts.decidedOn, {
-                date: new Date(state.updatedAt).toLocaleString(language, { dateStyle: 'long', timeStyle: 'short' }),
+                date: dateIn(language, new Date(state.updatedAt)),
               })
             : texts.notDecided}
-          {state.id && ` ${texts.consentId}: ${state.id}`}
+          {state.id && ` ${texts.consentId}${texts.colon}${state.id}`}
         </p>
         {state.id && (
           <p class="links">
@@ -149,12 +175,12 @@ export const Preferences = ({ host, texts, onDecide, onClose }: Props) => {
           </p>
         )}
       </div>
-      <footer>
+      <div class="foot">
         <Actions texts={texts} onAll={all} other={texts.save} onOther={save} />
         <p class="status" role="status">
           {status}
         </p>
-      </footer>
+      </div>
     </dialog>
   );
 };
@@ -173,20 +199,18 @@ const PurposeItem = ({ purpose: p, texts, language, services, categories, on, on
   const t = textIn(language);
   const title = `assent-p-${p.id}`;
   const label = `${title}-label`;
-  const safeguard = p.transfers?.safeguard;
-  const transfers = p.transfers
-    ? p.transfers.outsideEU
-      ? fill(texts.transfersSafeguard, {
-          safeguard:
-            typeof safeguard === 'string' && has(SAFEGUARD, safeguard) ? texts[SAFEGUARD[safeguard]] : t(safeguard),
-        })
-      : texts.transfersNone
-    : '';
+  const outside = p.transfers?.outsideEU;
+  const safeguard = outside && p.transfers?.safeguard;
   const facts: [string, string][] = [
     [texts.dataCategories, categories],
     [texts.retention, t(p.retention)],
     [texts.recipients, (p.recipients || []).map(t).join(', ')],
-    [texts.transfers, transfers],
+    [texts.transfers, p.transfers ? (outside ? texts.transfersYes : texts.transfersNone) : ''],
+    // A name, as the value of its label: no sentence has to inflect it.
+    [
+      texts.safeguard,
+      typeof safeguard === 'string' && has(SAFEGUARD, safeguard) ? texts[SAFEGUARD[safeguard]] : t(safeguard || ''),
+    ],
   ];
   const shown = facts.filter(([, value]) => value);
   return (
@@ -231,10 +255,15 @@ const PurposeItem = ({ purpose: p, texts, language, services, categories, on, on
 const ServiceItem = ({ service: s, texts, language }: { service: Service; texts: Texts; language: string }) => {
   const t = textIn(language);
   const country = s.country && /^[A-Z]{2}$/.test(s.country) ? regionName(s.country, language) : s.country;
-  const cookie = (c: ServiceCookie) =>
-    typeof c === 'string'
-      ? c
-      : [c.name, c.duration && `${texts.duration}: ${t(c.duration)}`, t(c.description)].filter(Boolean).join(' — ');
+  // A label, or what the pattern matches, never a /regex/; `maxAge` in words when no duration is written.
+  const cookie = (c: ServiceCookie) => {
+    if (typeof c === 'string') return readableName(c);
+    const duration =
+      t(c.duration) || (typeof c.maxAge === 'number' ? maxAgeInWords(c.maxAge, language, texts.sessionCookie) : '');
+    return [c.label || readableName(c.name), duration && texts.duration + texts.colon + duration, t(c.description)]
+      .filter(Boolean)
+      .join(' — ');
+  };
   return (
     <div class="service">
       <strong>{s.name}</strong>
@@ -252,12 +281,27 @@ const ServiceItem = ({ service: s, texts, language }: { service: Service; texts:
         {s.cookies &&
           s.cookies.length > 0 && [
             <dt key="kt">{texts.cookies}</dt>,
-            <dd key="kd">{s.cookies.map(cookie).join('; ')}</dd>,
+            <dd key="kd">
+              <ul>
+                {s.cookies.map((c, i) => (
+                  <li key={i}>{cookie(c)}</li>
+                ))}
+              </ul>
+            </dd>,
           ]}
       </dl>
     </div>
   );
 };
+
+/**
+ * A date and time as the visitor's language writes them; where the browser has no data for it
+ * (Chrome: Irish, Maltese), as ISO 8601 digits (Swedish writes them so) rather than in English.
+ */
+const dateIn = (language: string, date: Date) =>
+  Intl.DateTimeFormat.supportedLocalesOf(language).length
+    ? date.toLocaleString(language, { dateStyle: 'long', timeStyle: 'short' })
+    : date.toLocaleString('sv', { dateStyle: 'short', timeStyle: 'short' });
 
 const regionName = (code: string, language: string) => {
   try {

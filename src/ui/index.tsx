@@ -7,11 +7,14 @@ import type { Texts } from '../core/texts';
 import type { Method, ViewName } from '../core/types';
 import { withOverrides } from './format';
 import type { UiHost } from './host';
-import { Actions, CloseButton, WithPolicyLink } from './parts';
+import { Actions, CloseButton, WithPolicyLink, withBases } from './parts';
 import { adopt, shadowHost, whenBody } from './shadow';
 import { UI_CSS } from './styles';
 
 let root: ShadowRoot | undefined;
+/** Where the views render, and a polite status beside them that outlives every view. */
+let views: HTMLElement;
+let status: HTMLElement;
 let Preferences: typeof import('./Preferences').Preferences | undefined;
 let css = '';
 let preferences: Promise<unknown> | undefined;
@@ -46,44 +49,69 @@ export const show = (host: UiHost, builtIn: Texts, view: ViewName | null) => {
       if (dir) made.host.dir = dir;
       document.body.prepend(made.host);
       if (css) adopt(root, css);
+      views = root.appendChild(document.createElement('div'));
+      // Not inside a view, so that it is still there (and not inert behind a modal) once the view
+      // it speaks for has closed, whoever closed it.
+      status = root.appendChild(document.createElement('p'));
+      status.className = 'sr';
+      status.setAttribute('role', 'status');
+      status.lang = host.language;
     }
     const texts = withOverrides(builtIn, host.config.ui?.texts?.[host.language]);
-    render(<App host={host} texts={texts} initial={view} key={Math.random()} />, root);
+    const say = (text: string) => {
+      status.textContent = text;
+    };
+    render(<App host={host} texts={texts} initial={view} say={say} key={Math.random()} />, views);
   };
   whenBody(() => (view === 'preferences' && !Preferences ? loadPreferences().then(draw, () => {}) : draw()));
 };
 
-export const App = ({ host, texts, initial }: { host: UiHost; texts: Texts; initial: ViewName | null }) => {
+interface AppProps {
+  host: UiHost;
+  texts: Texts;
+  initial: ViewName | null;
+  /** Puts a text in the polite status beside the views. */
+  say: (text: string) => void;
+}
+
+export const App = ({ host, texts, initial, say }: AppProps) => {
   const [view, setView] = useState(initial);
   // Before the browser paints, so that `show` fires with the frame that shows the view.
   useLayoutEffect(() => {
     shown = view;
     host.shown(view);
+    // Emptied while a view is open, so that the next save is announced again.
+    if (view) say('');
   }, [view]);
-  const decide = (method: Method, answers: Choices) =>
-    host.decide(method, answers, texts).then((receipt) => {
-      if (method === 'banner') setView(null);
-      return receipt;
-    });
+  // A decision closes its view, banner or preference center, as Escape does (focus goes back to
+  // what opened it), and is announced. The decision is in force before its receipt is recorded,
+  // so a receipt that could not be recorded yet (offline) closes the view too.
+  const decide = (method: Method, answers: Choices) => {
+    const done = () => {
+      setView(null);
+      say(texts.saved);
+    };
+    const recorded = host.decide(method, answers, texts);
+    recorded.then(done, done);
+    return recorded;
+  };
   const close = () => setView(host.api.getState().decided ? null : 'banner');
-  if (view === 'banner')
-    return (
-      <Banner
-        host={host}
-        texts={texts}
-        onDecide={decide}
-        onChoose={() =>
-          loadPreferences().then(
-            () => setView('preferences'),
-            () => {},
-          )
-        }
-        onClose={() => setView(null)}
-      />
-    );
-  if (view === 'preferences' && Preferences)
-    return <Preferences host={host} texts={texts} onDecide={decide} onClose={close} />;
-  return null;
+  return view === 'banner' ? (
+    <Banner
+      host={host}
+      texts={texts}
+      onDecide={decide}
+      onChoose={() =>
+        loadPreferences().then(
+          () => setView('preferences'),
+          () => {},
+        )
+      }
+      onClose={() => setView(null)}
+    />
+  ) : view === 'preferences' && Preferences ? (
+    <Preferences host={host} texts={texts} onDecide={decide} onClose={close} />
+  ) : null;
 };
 
 interface BannerProps {
@@ -126,7 +154,11 @@ export const Banner = ({ host, texts, onDecide, onChoose, onClose }: BannerProps
       onKeyDown={(e) => e.key === 'Escape' && onClose()}
     >
       <h2 id="assent-banner-title">{texts.bannerTitle}</h2>
-      <WithPolicyLink text={texts.bannerText} texts={texts} url={config.policy.url} />
+      <WithPolicyLink
+        text={withBases(texts.bannerText, texts, config.purposes)}
+        texts={texts}
+        url={config.policy.url}
+      />
       <Actions texts={texts} onAll={all} other={texts.customize} onOther={onChoose} />
       <CloseButton texts={texts} onClose={onClose} />
     </section>

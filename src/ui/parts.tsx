@@ -1,7 +1,24 @@
 // The pieces the banner and the preference center share.
 import type { ComponentChildren } from 'preact';
+import { isRequired } from '../core/bases';
+import type { Purpose } from '../core/config';
 import type { Texts } from '../core/texts';
 import { linkable } from './format';
+
+/**
+ * A text followed by the sentences that fit the legal bases configured: nothing speaks of consent,
+ * legitimate interest or what is always active unless some purpose is based on it. The banner (not
+ * `inFull`) keeps to the one a visitor would not expect: legitimate interest is on until they object.
+ */
+export const withBases = (text: string | false, texts: Texts, purposes: Purpose[], inFull?: boolean) =>
+  [
+    text,
+    inFull && purposes.some((p) => p.basis === 'consent') && texts.aboutConsent,
+    purposes.some((p) => p.basis === 'legitimate-interest') && texts.aboutLegitimateInterest,
+    inFull && purposes.some(isRequired) && texts.aboutRequired,
+  ]
+    .filter(Boolean)
+    .join(' ');
 
 /**
  * "Accept all" and "Reject all", identical in size, weight, colour and rank (CNIL, EDPB), and one

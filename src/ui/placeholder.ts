@@ -12,7 +12,7 @@ const CSS = `${THEME}
 :host{display:inline-block;max-inline-size:100%;overflow:auto}
 div{box-sizing:border-box;block-size:100%;min-block-size:100%;display:flex;flex-direction:column;justify-content:center;align-items:center;gap:.6rem;
 padding:1rem;text-align:center;background:var(--_surface);color:var(--_fg);border:1px solid var(--_border);border-radius:var(--_radius)}
-p{margin:0;max-inline-size:40rem}`;
+p{margin:0;max-inline-size:40rem;white-space:pre-line}`;
 
 const placed = new Map<HTMLIFrameElement, () => void>();
 let listening: unknown;

@@ -1,14 +1,20 @@
-// What the preference center adds to the banner's styles, in its own chunk.
+// What the preference center adds to the banner's styles, in its own chunk. It fits from 320 px (and
+// at 200 % zoom): the dialog takes the whole width but a margin, labels stand above their values
+// until there is room beside them, and long names, URLs and cookie names wrap (THEME).
 export const PREFERENCES_CSS = `dialog{background:var(--_bg);color:var(--_fg);border:1px solid var(--_border);border-radius:var(--_radius);padding:0;
-inline-size:min(44rem,calc(100vw - 1rem));max-block-size:calc(100vh - 1rem);display:flex;flex-direction:column}
+inline-size:min(44rem,calc(100% - 1rem));max-inline-size:calc(100% - 1rem);max-block-size:calc(100% - 1rem);display:flex;flex-direction:column}
 dialog:not([open]){display:none}
 dialog::backdrop{background:#000a}
-header,footer{padding:.75rem 1.25rem;position:relative}
-header{border-block-end:1px solid var(--_border);padding-inline-end:3.5rem}
-footer{border-block-start:1px solid var(--_border)}footer .actions{margin:0}
-.body{overflow:auto;padding:.5rem 1.25rem}
+.head,.foot{padding:.75rem 1rem;position:relative}
+.head{border-block-end:1px solid var(--_border);padding-inline-end:3.25rem}
+.head h2{font-size:clamp(1em,4.8vw,1.15em);margin:0}
+.foot{border-block-start:1px solid var(--_border)}.foot .actions{margin:0}
+.body{overflow:auto;padding:.5rem 1rem}
+h2,h3,dt,strong{hyphens:auto}
+@media (max-height:24rem){dialog{overflow:auto}.body{overflow:visible}}
 ul{list-style:none;margin:0;padding:0}
 .purpose{border:1px solid var(--_border);border-radius:var(--_radius);padding:.75rem;margin:.6rem 0}
+dd li+li{margin-block-start:.2rem}
 .row{display:flex;flex-wrap:wrap;gap:.4rem .75rem;align-items:center;justify-content:space-between}
 .muted{color:var(--_muted);font-size:.93em}
 .always{font-weight:600;white-space:nowrap}
@@ -21,7 +27,8 @@ border-radius:50%;background:var(--_fg);transition:inset-inline-start .15s}
 [role=switch][aria-checked=true]{background:var(--_accent);border-color:var(--_accent)}
 [role=switch][aria-checked=true]::after{inset-inline-start:1.45rem;background:var(--_on-accent)}
 details{margin-block-start:.4rem}summary{cursor:pointer;color:var(--_accent);min-height:24px}
-dl{display:grid;grid-template-columns:minmax(7rem,auto) 1fr;gap:.2rem .75rem;margin:.5rem 0}dt{font-weight:600}dd{margin:0}
+dl{margin:.5rem 0}dt{font-weight:600}dd{margin:0 0 .3rem}
+@media (min-width:36rem){dl{display:grid;grid-template-columns:fit-content(14rem) minmax(0,1fr);gap:.2rem .75rem}dd{margin:0}}
 .service{background:var(--_surface);border-radius:var(--_radius);padding:.5rem .75rem;margin:.4rem 0}
 .note{background:var(--_surface);border-inline-start:4px solid var(--_accent);padding:.5rem .75rem;border-radius:var(--_radius)}
 section{margin:1rem 0}

@@ -35,14 +35,14 @@ export const THEME = `:host{all:initial;
 --_accent:var(--assent-accent,#1d4ed8);--_on-accent:var(--assent-on-accent,#fff);--_border:var(--assent-border,#71717a);
 --_surface:var(--assent-surface,#f4f4f5);--_focus:var(--assent-focus,#1d4ed8);--_radius:var(--assent-radius,8px);
 --_font:var(--assent-font,system-ui,-apple-system,"Segoe UI",Roboto,sans-serif);
-font:15px/1.5 var(--_font);color:var(--_fg)}
+font:15px/1.5 var(--_font);color:var(--_fg);overflow-wrap:anywhere}
 @media (prefers-color-scheme:dark){:host{
 --_bg:var(--assent-dark-bg,#1c1c1e);--_fg:var(--assent-dark-fg,#f4f4f5);--_muted:var(--assent-dark-muted,#c4c4cc);
 --_accent:var(--assent-dark-accent,#93b4ff);--_on-accent:var(--assent-dark-on-accent,#0b1020);--_border:var(--assent-dark-border,#8e8e96);
 --_surface:var(--assent-dark-surface,#2c2c30);--_focus:var(--assent-dark-focus,#93b4ff)}}
 *{box-sizing:border-box}
 :focus-visible{outline:3px solid var(--_focus);outline-offset:2px}
-.btn{font:inherit;font-weight:600;min-height:44px;min-width:44px;padding:.5em 1.1em;border-radius:var(--_radius);cursor:pointer;border:2px solid var(--_accent)}
+.btn{font:inherit;font-weight:600;min-height:44px;min-width:44px;padding:.5em .75em;hyphens:auto;border-radius:var(--_radius);cursor:pointer;border:2px solid var(--_accent)}
 .btn.main{background:var(--_accent);color:var(--_on-accent)}
 .btn.alt{background:transparent;color:var(--_fg);border-color:var(--_border)}
 @media (prefers-reduced-motion:reduce){*{transition:none!important;animation:none!important}}

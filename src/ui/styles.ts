@@ -7,10 +7,11 @@ export const UI_CSS = `${THEME}
 background:var(--_bg);color:var(--_fg);border:1px solid var(--_border);border-radius:var(--_radius);padding:1rem 1.25rem;
 box-shadow:0 4px 24px #0004}
 .bottom{inset-block-end:.5rem}.top{inset-block-start:.5rem}.center{inset-block-start:50%;transform:translateY(-50%)}
-@media (max-width:40rem){.banner{inset-inline:.25rem}}
-h2{font-size:1.15em;margin:0 0 .4em}h3{font-size:1em;margin:0}p{margin:.4em 0}
+@media (max-width:40rem){.banner{inset-inline:.25rem;padding-inline:1rem}}
+h2{font-size:1.15em;margin-block:0 .4em;margin-inline:0 2rem}h3{font-size:1em;margin:0}p{margin:.4em 0}
 a{color:var(--_accent)}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;margin-block-start:.75rem}
 .actions .btn{flex:1 1 7.5rem}
 .x{position:absolute;inset-inline-end:.25rem;inset-block-start:.25rem;font:inherit;font-size:1.4em;line-height:1;min-width:44px;min-height:44px;
-background:none;border:0;color:var(--_fg);cursor:pointer;border-radius:var(--_radius)}`;
+background:none;border:0;color:var(--_fg);cursor:pointer;border-radius:var(--_radius)}
+.sr{position:fixed;inline-size:1px;block-size:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}`;

@@ -3,7 +3,7 @@
 import type { Page } from '@playwright/test';
 import type { AssentConfig } from '../../src/core/config';
 import { shopConfig } from '../fixtures/configs';
-import { axe } from './axe';
+import { axe, withLandmarks } from './axe';
 import { expect, pending, test } from './fixtures';
 import { pageWith, type Site } from './site';
 
@@ -45,6 +45,7 @@ test('a new visitor sees the banner; Reject all records a decision and the banne
   await expect(banner(page)).toBeVisible();
   await banner(page).getByRole('button', { name: 'Reject all' }).click();
   await expect(banner(page)).toBeHidden();
+  await expect(page.getByRole('status')).toHaveText('Your choices have been saved.');
   expect(await page.evaluate(() => window.assent?.getState())).toMatchObject({ decided: true, method: 'banner' });
   await expect.poll(() => pending(page)).toBe(false);
   const mark = site.log.length;
@@ -178,14 +179,13 @@ test('keyboard only: tab to every control, toggle with Space, save with Enter; f
   await expect(analytics).toHaveAttribute('aria-checked', 'true');
   await dialog(page).getByRole('button', { name: 'Save my choices' }).focus();
   await page.keyboard.press('Enter');
-  await expect(dialog(page).getByRole('status')).toHaveText('Your choices have been saved.');
+  await expect(dialog(page)).toBeHidden();
+  await expect(page.getByRole('status')).toHaveText('Your choices have been saved.');
   expect(await page.evaluate(() => window.assent?.getState())).toMatchObject({
     decided: true,
     method: 'preferences',
     purposes: { analytics: true, marketing: false, security: true },
   });
-  await page.keyboard.press('Escape');
-  await expect(dialog(page)).toBeHidden();
   // The banner that opened it is gone with the decision; focus is not left in a removed element.
   expect(
     await page.evaluate(() => document.activeElement === document.body || document.activeElement?.isConnected),
@@ -226,6 +226,40 @@ test('the preference center: Escape closes it without recording, and focus retur
   expect(await cookie(page)).toBeUndefined();
   await expect(banner(page)).toBeVisible();
 });
+
+for (const [lang, open, save, saved] of [
+  ['en', 'Cookie settings', 'Save my choices', 'Your choices have been saved.'],
+  ['fr', 'Cookie settings', 'Enregistrer mes choix', 'Vos choix ont été enregistrés.'],
+])
+  test(`saving closes the preference center, focus returns to its opener as with Escape, and a status says it was saved (${lang})`, async ({
+    page,
+    site,
+  }) => {
+    const url = site.page(
+      pageWith(uiConfig(), `<button type="button" data-assent-open>${open}</button>`).replace(
+        '<html lang="en">',
+        `<html lang="${lang}">`,
+      ),
+    );
+    await page.goto(url);
+    await page.getByRole('button', { name: open }).click();
+    const prefs = page.getByRole('dialog');
+    await expect(prefs).toBeVisible();
+    await prefs.getByRole('switch').last().click();
+    await prefs.getByRole('button', { name: save }).click();
+    await expect(prefs).toBeHidden();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(open);
+    // A polite live region outside the dialog, so that it is still there to be read once the dialog is gone.
+    const status = page.getByRole('status');
+    await expect(status).toHaveText(saved);
+    expect(await status.evaluate((el) => el.closest('dialog'))).toBeNull();
+    expect(await page.evaluate(() => window.assent?.getState())).toMatchObject({
+      decided: true,
+      method: 'preferences',
+    });
+    // Decided: the banner does not come back.
+    await expect(page.getByRole('region', { name: /./ })).toHaveCount(0);
+  });
 
 test('show() and showPreferences() fire show and hide events; hide() closes', async ({ page, site }) => {
   const url = site.page(pageWith(uiConfig()));
@@ -279,8 +313,9 @@ test('an embed placeholder keeps the iframe’s size, loads one embed, or allows
   const placeholders = page.getByRole('group', { name: 'VideoTube' });
   await expect(placeholders).toHaveCount(2);
   const box = await placeholders.first().boundingBox();
-  await expect(placeholders.first()).toContainText(
-    'This content is provided by VideoTube and needs your consent for “Advertising”.',
+  // The service and the purpose are names from the config: each the value of a label, on a line of its own.
+  expect(await placeholders.first().getByRole('paragraph').innerText()).toBe(
+    'This embedded content needs your consent.\nProvider: VideoTube\nPurpose: Advertising',
   );
   expect(site.requested('/embed/')).toEqual([]);
   await placeholders.first().getByRole('button', { name: 'Load this content' }).click();
@@ -289,7 +324,7 @@ test('an embed placeholder keeps the iframe’s size, loads one embed, or allows
   // The placeholder took exactly the iframe's box, so nothing moved (CLS 0).
   expect(await page.getByTitle('Video A').boundingBox()).toEqual(box);
   expect(await page.evaluate(() => window.assent?.get('marketing'))).toBe(false);
-  await placeholders.getByRole('button', { name: 'Always allow “Advertising”' }).click();
+  await placeholders.getByRole('button', { name: 'Always allow: Advertising' }).click();
   await expect.poll(() => site.requested('/embed/').sort()).toEqual(['/embed/a', '/embed/b']);
   await expect(placeholders).toHaveCount(0);
   expect(await page.evaluate(() => window.assent?.get('marketing'))).toBe(true);
@@ -312,15 +347,17 @@ test('a returning visitor on a page with an embed downloads only the small place
 });
 
 for (const scheme of ['light', 'dark'] as const)
-  test(`axe-core finds no violation on the banner, the preference center and a placeholder (${scheme})`, async ({
+  test(`axe-core finds no violation on the banner, the preference center and a placeholder, on a page with its own header, navigation and footer (${scheme})`, async ({
     page,
     site,
   }) => {
     await page.emulateMedia({ colorScheme: scheme });
     const url = site.page(
-      pageWith(
-        uiConfig(),
-        `<iframe data-assent="marketing" data-src="/embed/x" title="Video" width="400" height="225"></iframe>`,
+      withLandmarks(
+        pageWith(
+          uiConfig(),
+          `<iframe data-assent="marketing" data-src="/embed/x" title="Video" width="400" height="225"></iframe>`,
+        ),
       ),
     );
     await page.goto(url);
@@ -329,7 +366,12 @@ for (const scheme of ['light', 'dark'] as const)
     expect(await axe(page)).toEqual([]);
     await page.evaluate(() => window.assent?.showPreferences());
     await expect(dialog(page)).toBeVisible();
-    await dialog(page).locator('summary').first().click();
+    for (const summary of await dialog(page).locator('summary').all()) await summary.click();
+    expect(await axe(page)).toEqual([]);
+    // After a decision: the reopen button and the placeholder, with the saved choice announced.
+    await dialog(page).getByRole('button', { name: 'Reject all' }).click();
+    await expect(dialog(page)).toBeHidden();
+    await expect(page.getByRole('button', { name: 'Privacy settings' })).toBeVisible();
     expect(await axe(page)).toEqual([]);
   });
 
@@ -401,7 +443,7 @@ test('the banner keeps the focused element of the page in view (WCAG 2.4.11) and
   expect(await page.evaluate(() => document.documentElement.style.scrollPaddingBottom)).toBe('');
 });
 
-test('screenshots at 1280×800 and 360×740, light and dark', async ({ page, site }, info) => {
+test('screenshots at 1280×800 and on 320, 360 and 414 px phones, light and dark', async ({ page, site }, info) => {
   // Saved as test artifacts; with UPDATE_SCREENSHOTS=1 also to docs/screenshots for the README.
   const save = async (name: string) => {
     await page.screenshot({ path: info.outputPath(`${name}.png`) });
@@ -416,7 +458,9 @@ test('screenshots at 1280×800 and 360×740, light and dark', async ({ page, sit
   for (const scheme of ['light', 'dark'] as const)
     for (const [w, h] of [
       [1280, 800],
+      [320, 568],
       [360, 740],
+      [414, 896],
     ]) {
       await page.emulateMedia({ colorScheme: scheme });
       await page.setViewportSize({ width: w, height: h });

@@ -7,6 +7,7 @@ import type { ConsentState } from '../../src/core/types';
 import type { UiHost } from '../../src/ui/host';
 import { Banner } from '../../src/ui/index';
 import { Preferences } from '../../src/ui/Preferences';
+import de from '../../src/ui/texts/de';
 import en from '../../src/ui/texts/en';
 import fr from '../../src/ui/texts/fr';
 import { shopConfig } from '../fixtures/configs';
@@ -20,7 +21,10 @@ const fullConfig = (): AssentConfig => ({
     address: '1 rue de la Paix, Paris',
     email: 'privacy@shop.example',
     dpo: { name: 'Ada Martin', email: 'dpo@shop.example' },
-    authority: { name: { en: 'CNIL', fr: 'la CNIL' }, url: 'https://www.cnil.fr/' },
+    authority: {
+      name: { en: 'CNIL', fr: 'Commission nationale de l’informatique et des libertés' },
+      url: 'https://www.cnil.fr/',
+    },
   },
   rights: [
     { id: 'access', url: 'mailto:dpo@shop.example' },
@@ -201,7 +205,7 @@ describe('preference center', () => {
     expect(onDecide).toHaveBeenCalledWith('preferences', { security: false, analytics: true, marketing: false });
   });
 
-  it('shows each purpose’s data, retention, recipients, transfer safeguard and services', () => {
+  it('shows each purpose’s data, retention, recipients, transfers, their safeguard and services', () => {
     open();
     const item = screen.getByRole('heading', { name: 'Audience measurement' }).closest('li') as HTMLElement;
     const text = item.textContent as string;
@@ -209,13 +213,19 @@ describe('preference center', () => {
       'Data usedUsage data',
       'Kept for13 months',
       'RecipientsOur analytics provider',
-      'Yes, protected by standard contractual clauses',
+      'Transfers outside the EUYes',
+      'SafeguardStandard contractual clauses',
       'Stats Inc.',
       'ProviderStats Inc., Dublin',
       'CountryIreland',
-      '_st — Duration: 13 months — Visitor id; /^_st_s/',
+      'Cookies_st — Duration: 13 months — Visitor id_st_s…',
     ])
       expect(text).toContain(fact);
+    expect(
+      within(item)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(['_st — Duration: 13 months — Visitor id', '_st_s…']);
     expect(within(item).getByRole('link', { name: 'stats.example/privacy' })).toBeTruthy();
   });
 
@@ -225,14 +235,21 @@ describe('preference center', () => {
     const dialog = screen.getByRole('dialog', { name: 'Paramètres de confidentialité' });
     const text = dialog.textContent as string;
     expect(text).toContain('Shop SAS · 1 rue de la Paix, Paris · privacy@shop.example');
-    expect(text).toContain('Délégué à la protection des données: Ada Martin, dpo@shop.example');
+    // French puts a no-break space before a colon.
+    expect(text).toContain('Délégué à la protection des données\u00a0: Ada Martin, dpo@shop.example');
     expect(within(dialog).getByRole('link', { name: 'Droit d’accès' }).getAttribute('href')).toBe(
       'mailto:dpo@shop.example',
     );
     expect(text).toContain(
-      'Droit de définir des directives relatives à vos données après votre décès: Directives post mortem',
+      'Droit de définir des directives relatives à vos données après votre décès\u00a0: Directives post mortem',
     );
-    expect(text).toContain('Vous pouvez introduire une réclamation auprès de la CNIL.');
+    const authority = within(dialog).getByRole('link', {
+      name: 'Commission nationale de l’informatique et des libertés',
+    });
+    expect(authority.getAttribute('href')).toBe('https://www.cnil.fr/');
+    expect(authority.parentElement?.textContent).toBe(
+      'Autorité de contrôle\u00a0: Commission nationale de l’informatique et des libertés',
+    );
     expect(screen.getByRole('heading', { name: 'Vos commandes' })).toBeTruthy();
   });
 
@@ -241,7 +258,7 @@ describe('preference center', () => {
     const text = screen.getByRole('dialog').textContent as string;
     expect(text).toContain('Your current choice was made on November 21, 2026');
     expect(text).toContain('Consent ID: abc');
-    expect(text).toContain('Global Privacy Control signal and we honour it: Advertising stay off');
+    expect(text).toContain('These purposes stay off unless you switch them on here: Advertising');
   });
 
   it('closes on Escape without recording anything', () => {
@@ -251,12 +268,112 @@ describe('preference center', () => {
     expect(onDecide).not.toHaveBeenCalled();
   });
 
-  it('Accept all and Reject all here too, with the same style', async () => {
+  it('Accept all and Reject all here too, with the same style', () => {
     const { onDecide } = open();
     const accept = screen.getByRole('button', { name: 'Accept all' });
     expect(accept.className).toBe(screen.getByRole('button', { name: 'Reject all' }).className);
     fireEvent.click(screen.getByRole('button', { name: 'Reject all' }));
     expect(onDecide).toHaveBeenCalledWith('preferences', { security: false, analytics: false, marketing: false });
-    expect(await screen.findByText('Your choices have been saved.')).toBeTruthy();
+  });
+
+  it('uses no <header> or <footer>, which would be landmarks of the page', () => {
+    const { dialog } = open();
+    expect(dialog.querySelector('header, footer')).toBeNull();
+  });
+});
+
+describe('cookies on screen', () => {
+  const withCookies = (cookies: NonNullable<AssentConfig['services']>[number]['cookies'], language = 'en') => {
+    const host = makeHost({ language });
+    host.config.services = [{ id: 'ga', name: 'Google Analytics', purposes: ['analytics'], cookies }];
+    return host;
+  };
+  const shown = (host: UiHost, texts = en) => {
+    render(<Preferences host={host} texts={texts} onDecide={vi.fn()} onClose={vi.fn()} />);
+    return screen.getByRole('dialog').textContent as string;
+  };
+
+  it('shows a cookie’s label instead of its pattern, and never a /regex/', () => {
+    const text = shown(
+      withCookies([
+        { name: '/^_ga_/', label: '_ga_<container id>', duration: '2 years' },
+        '/^_ga/',
+        { name: '/^mp_.*_mixpanel$/' },
+        '/_hj(Session|Id)/',
+        '_fbp',
+      ]),
+    );
+    expect(text).toContain('_ga_<container id>');
+    // A pattern with no label reads as what it matches: a prefix, or words with something between.
+    for (const readable of ['_ga…', 'mp_…_mixpanel', '…_hj…', '_fbp']) expect(text).toContain(readable);
+    expect(text).not.toMatch(/\/\^|\$\/|\.\*/);
+  });
+
+  it('says maxAge in words in the visitor’s language when no duration is given', () => {
+    const cookies = [
+      { name: '_ga', maxAge: 63072000 },
+      { name: '_gid', maxAge: 86400 },
+      { name: '_gat', maxAge: 60 },
+      { name: '_fbp', maxAge: 7776000 },
+      { name: 'sid', maxAge: 0 },
+    ];
+    const english = shown(withCookies(cookies));
+    for (const words of ['2 years', '1 day', '1 minute', '90 days', en.sessionCookie]) expect(english).toContain(words);
+    cleanup();
+    const german = shown(withCookies(cookies, 'de'), de);
+    for (const words of ['Laufzeit: 2 Jahre', 'Laufzeit: 1 Tag', 'Laufzeit: 90 Tage', `Laufzeit: ${de.sessionCookie}`])
+      expect(german).toContain(words);
+  });
+});
+
+describe('names from the config', () => {
+  it('stand as the value of a label, never inflected inside a sentence', () => {
+    const host = makeHost({ language: 'de' });
+    host.config.controller.authority = { name: { de: 'Österreichische Datenschutzbehörde' } };
+    host.config.purposes[3].transfers = { outsideEU: true, safeguard: 'Standardvertragsklauseln und Zertifizierung' };
+    render(<Preferences host={host} texts={de} onDecide={vi.fn()} onClose={vi.fn()} />);
+    const text = screen.getByRole('dialog').textContent as string;
+    expect(text).toContain('Aufsichtsbehörde: Österreichische Datenschutzbehörde');
+    expect(text).not.toContain('Beschwerde bei Österreichische');
+    expect(text).toContain('GarantieStandardvertragsklauseln und Zertifizierung');
+  });
+});
+
+describe('texts that fit the purposes configured', () => {
+  const only = (...bases: AssentConfig['purposes'][number]['basis'][]) => {
+    const host = makeHost();
+    host.config.purposes = bases.map((basis, i) => ({ id: `p${i}`, basis, title: `Purpose ${i}` }));
+    host.config.services = [];
+    return host;
+  };
+  const read = (host: UiHost) => {
+    render(<Banner host={host} texts={en} onDecide={vi.fn()} onChoose={vi.fn()} onClose={vi.fn()} />);
+    const banner = screen.getByRole('region').textContent as string;
+    cleanup();
+    render(<Preferences host={host} texts={en} onDecide={vi.fn()} onClose={vi.fn()} />);
+    return { banner, dialog: screen.getByRole('dialog').textContent as string };
+  };
+
+  it('with consent only, say nothing of legitimate interest or of what is always active', () => {
+    const { banner, dialog } = read(only('consent', 'consent'));
+    for (const text of [banner, dialog]) expect(text).not.toMatch(/legitimate interest|object/i);
+    expect(dialog).toContain(en.aboutConsent);
+    expect(dialog).not.toContain(en.aboutRequired);
+  });
+
+  it('with legitimate interest, say that it is on unless the visitor objects, and that rejecting all objects', () => {
+    const { banner, dialog } = read(only('consent', 'legitimate-interest'));
+    for (const text of [banner, dialog]) expect(text).toContain(en.aboutLegitimateInterest);
+  });
+
+  it('with a contract or a legal obligation, say that those purposes are always active', () => {
+    const { dialog } = read(only('contract', 'legal-obligation', 'consent'));
+    expect(dialog).toContain(en.aboutRequired);
+    expect(dialog).not.toContain(en.aboutLegitimateInterest);
+  });
+
+  it('with legitimate interest only, speak of no consent', () => {
+    const { banner, dialog } = read(only('legitimate-interest', 'contract'));
+    for (const text of [banner, dialog]) expect(text).not.toMatch(/your consent/i);
   });
 });

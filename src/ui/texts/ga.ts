@@ -3,7 +3,7 @@ import type { Texts } from '../../core/texts';
 const ga: Texts = {
   bannerTitle: 'Do roghanna príobháideachta',
   bannerText:
-    'Úsáidimid fianáin agus teicneolaíochtaí comhchosúla, agus próiseálaimid sonraí pearsanta, chun na gcríoch atá liostaithe inár socruithe. Tá do thoiliú ag teastáil i gcás cuid acu: is féidir leat glacadh le gach ceann, diúltú do gach ceann, nó roghnú. Is féidir leat d’intinn a athrú am ar bith.',
+    'Úsáidimid fianáin agus teicneolaíochtaí comhchosúla, agus próiseálaimid sonraí pearsanta, chun na gcríoch atá liostaithe inár socruithe. Is féidir leat glacadh le gach ceann, diúltú do gach ceann, nó roghnú, agus d’intinn a athrú am ar bith.',
   policyLink: 'Beartas príobháideachta',
   acceptAll: 'Glac le gach ceann',
   rejectAll: 'Diúltaigh do gach ceann',
@@ -11,7 +11,12 @@ const ga: Texts = {
   close: 'Dún gan rogha a shábháil',
   preferencesTitle: 'Socruithe príobháideachta',
   preferencesIntro:
-    'Roghnaigh cad a cheadaíonn tú. Tá na críocha atá bunaithe ar ár leas dlisteanach ar siúl mura ndéanann tú agóid. Baineann do rogha leis an suíomh seo agus is féidir leat í a athrú am ar bith.',
+    'Roghnaigh cad a cheadaíonn tú. Baineann do rogha leis an suíomh seo agus is féidir leat í a athrú am ar bith.',
+  aboutConsent: 'Fanann na críocha atá bunaithe ar do thoiliú múchta go dtí go gceadaíonn tú iad.',
+  aboutLegitimateInterest:
+    'Tá na críocha atá bunaithe ar ár leas dlisteanach ar siúl mura ndéanann tú agóid; má dhiúltaíonn tú do gach ceann, déanann tú agóid ina gcoinne freisin.',
+  aboutRequired:
+    'Bíonn na críocha atá riachtanach do sheirbhís a d’iarr tú, nó a cheanglaítear faoin dlí, gníomhach i gcónaí.',
   save: 'Sábháil mo roghanna',
   alwaysActive: 'Gníomhach i gcónaí',
   basisConsent: 'Bunaithe ar do thoiliú',
@@ -26,10 +31,11 @@ const ga: Texts = {
   recipients: 'Faighteoirí',
   transfers: 'Aistrithe lasmuigh den AE',
   transfersNone: 'Níl aon aistriú ann: fanann na sonraí san AE',
-  transfersSafeguard: 'Tá, agus iad cosanta le {safeguard}',
-  safeguardAdequacy: 'cinneadh leordhóthanachta ón gCoimisiún Eorpach',
-  safeguardScc: 'clásail chaighdeánacha maidir le cosaint sonraí',
-  safeguardBcr: 'rialacha ceangailteacha corparáideacha',
+  transfersYes: 'Tá',
+  safeguard: 'Coimirce',
+  safeguardAdequacy: 'Cinneadh leordhóthanachta ón gCoimisiún Eorpach',
+  safeguardScc: 'Clásail chaighdeánacha maidir le cosaint sonraí',
+  safeguardBcr: 'Rialacha ceangailteacha corparáideacha',
   anonymised: 'Déantar na sonraí a anaithnidiú sula bpróiseáiltear iad.',
   marketingNote: 'Margaíocht dhíreach: is féidir leat agóid a dhéanamh am ar bith, agus stopfar an phróiseáil ansin.',
   services: 'Seirbhísí',
@@ -38,8 +44,10 @@ const ga: Texts = {
   privacyPolicy: 'Beartas príobháideachta',
   cookies: 'Fianáin',
   duration: 'Fad',
+  sessionCookie: 'go dtí go ndúnann tú an brabhsálaí',
   controller: 'Cé atá freagrach',
   dpo: 'Oifigeach cosanta sonraí',
+  authority: 'Údarás maoirseachta',
   rights: 'Do chearta',
   rightInformation: 'An ceart faisnéis a fháil',
   rightAccess: 'Ceart rochtana',
@@ -52,11 +60,10 @@ const ga: Texts = {
   rightPostMortem: 'An ceart treoracha a thabhairt maidir le do shonraí tar éis do bháis',
   rightComplaint: 'An ceart gearán a thaisceadh le húdarás maoirseachta',
   rightRemedy: 'An ceart chun leigheas breithiúnach éifeachtach a fháil',
-  complaint: 'Is féidir leat gearán a dhéanamh chuig {authority}.',
   decidedOn: 'Rinneadh do rogha reatha ar {date}.',
   notDecided: 'Níl rogha déanta agat fós.',
   gpcHonoured:
-    'Sheol do bhrabhsálaí comhartha Global Privacy Control agus táimid á urramú: fanfaidh {purposes} múchta mura gcuireann tú ar siúl anseo iad.',
+    'Sheol do bhrabhsálaí comhartha Global Privacy Control agus táimid á urramú. Fanfaidh na críocha seo múchta mura gcuireann tú ar siúl anseo iad: {purposes}',
   consentId: 'Aitheantas toilithe',
   saved: 'Sábháladh do roghanna.',
   downloadRecord: 'Íoslódáil mo thaifead toilithe',
@@ -64,9 +71,10 @@ const ga: Texts = {
   eraseConfirm:
     'An bhfuil fonn ort do thaifead toilithe sa bhrabhsálaí seo a léirscriosadh agus iarraidh orainn ár gcóip a léirscriosadh?',
   erased: 'Léirscriosadh do shonraí toilithe.',
-  placeholder: 'Is é {service} a sholáthraíonn an t-ábhar seo agus teastaíonn do thoiliú le haghaidh “{purpose}”.',
+  placeholder: 'Teastaíonn do thoiliú don ábhar leabaithe seo.\nSoláthraí: {service}\nCuspóir: {purpose}',
   loadOnce: 'Luchtaigh an t-ábhar seo',
-  alwaysAllow: 'Ceadaigh “{purpose}” i gcónaí',
+  alwaysAllow: 'Ceadaigh i gcónaí: {purpose}',
   reopen: 'Socruithe príobháideachta',
+  colon: ': ',
 };
 export default ga;
