@@ -27,6 +27,8 @@ export const SIGNING_KEY = 'signing-key.json';
 export const CHECKPOINT_COPIES = 'checkpoints.jws';
 /** What the collector keeps in its data directory: its database, signing key, copies of checkpoints and lock. */
 export const OWN_NAMES = [PGLITE_DIR, SIGNING_KEY, CHECKPOINT_COPIES, ...LOCK_NAMES];
+/** The collector's own files (its database directory may be a link, to another disk). */
+const FILES = [SIGNING_KEY, CHECKPOINT_COPIES];
 /** What a file system, a file manager or git puts in an empty directory: it makes no directory someone else's. */
 const ANYWHERE = ['lost+found', '.DS_Store', '.gitkeep', '.keep'];
 
@@ -139,6 +141,11 @@ const refuseForeign = (dir: string) => {
 const makeOwnPrivate = (dir: string) => {
   const modes = OWN_NAMES.flatMap((name) => {
     try {
+      // A file of its own is never a link: one pointing at another file would have that file made private.
+      if (FILES.includes(name) && lstatSync(join(dir, name)).isSymbolicLink())
+        throw new Error(
+          `${join(dir, name)} is a symbolic link: the collector follows no link for its own files, as one could point at a file that is not the collector's and have it made private (0600). Put the file itself there`,
+        );
       // Whoever could write the signing key could have put theirs there. Other files that others may
       // write are made private: PGlite unpacked its files 0666 under older collectors, whatever the
       // umask, and what they hold is vouched for by the hash chain and its signed checkpoints.

@@ -62,7 +62,9 @@ export { openPglite } from './pglite';
  */
 export const openPostgres = async (url: string, log: (message: string) => void = console.error): Promise<Db> => {
   const { default: pg } = await import('pg');
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  // A statement that waits on a lock for long fails (503, the browser retries) rather than holding the
+  // request: someone holding a table lock must not stall ingestion without end.
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, lock_timeout: 15_000 });
   pool.on('error', (e) => log(`PostgreSQL connection lost (${(e as { code?: string }).code ?? e.message})`));
   const db: Db = {
     kind: 'postgres',

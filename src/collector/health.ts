@@ -7,6 +7,8 @@ import type { Db } from './db';
 const PROBE_EVERY_MS = 5000;
 /** A write that has not answered in this long counts as failed: the database is stuck or gone. */
 const STUCK_AFTER_MS = 15_000;
+/** How long the first answer waits for the first probe: a database stuck from the start is unavailable. */
+const FIRST_WAIT_MS = 2000;
 
 export class Health {
   /** `verifying` until the start-up verification ends. */
@@ -28,8 +30,9 @@ export class Health {
     const now = Date.now();
     if (now - this.checkedAt > PROBE_EVERY_MS) {
       this.probing ??= { since: now, done: this.probe() };
-      // Only the very first answer waits for a probe; later ones report what is known.
-      if (!this.checkedAt) await this.probing.done;
+      // Only the very first answer waits for a probe, and not long; later ones report what is known.
+      if (!this.checkedAt)
+        await Promise.race([this.probing.done, new Promise((done) => setTimeout(done, FIRST_WAIT_MS).unref())]);
     }
     const stuck = !!this.probing && now - this.probing.since > STUCK_AFTER_MS;
     const writable = this.writable && !stuck;

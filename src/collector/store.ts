@@ -200,13 +200,17 @@ export class Store {
       const days = this.options.retentionDays;
       if (days && Date.parse(value.timestamp) < Date.now() - days * dayMs)
         return reject(`the receipt is older than the retention period (${days} days)`);
-      const [erased] = await tx.query('SELECT 1 FROM tombstones WHERE id = $1 LIMIT 1', [id]);
-      if (erased) return reject('this receipt was erased; an erased receipt is not stored again');
     } else if (textHashOf(value.texts) !== value.textHash)
       return reject('entry.textHash is not the SHA-256 of the canonical JSON of entry.texts');
 
     const raw = scanned.raw;
     const digest = sha256(raw);
+    // A replay is the same bytes: a tombstone refuses only those. Refusing its id alone would let a page
+    // script erase a decoy posted under a real receipt's id, and the real receipt would be lost.
+    if (value.type === 'consent') {
+      const [erased] = await tx.query('SELECT 1 FROM tombstones WHERE id = $1 AND digest = $2', [id, digest]);
+      if (erased) return reject('this receipt was erased; an erased receipt is not stored again');
+    }
     const same = await tx.query<Row>(`SELECT ${ROW} WHERE e.id = $1`, [id]);
     const copy = same.find((r) => digest.equals(Buffer.from(r.digest)));
     if (copy)

@@ -26,7 +26,7 @@ const MAX_PROBLEMS = 50;
  */
 export const verifyStore = async (
   db: Db,
-  options: { copies?: string[]; signatures?: boolean } = {},
+  options: { copies?: string[]; signatures?: boolean; tombstoneDays?: number } = {},
 ): Promise<StoreReport> => {
   const keys = await jwks(db);
   const { checkpoints, problems } = await latestCheckpoints(db, keys, options.copies);
@@ -131,6 +131,21 @@ export const verifyStore = async (
     if (rows.length < PAGE) break;
     const last = rows[rows.length - 1];
     afterStone = [last.id, last.digest];
+  }
+
+  // An erased receipt keeps its tombstone for the tombstone period: one deleted sooner would let its
+  // bytes be stored again, and take the proof that it existed.
+  if (options.tombstoneDays) {
+    const [bare] = await db.query<{ n: string; first: string | null }>(
+      `SELECT count(*) AS n, min(g.writer || ' link ' || g.seq) AS first FROM gone g
+       WHERE g.reason = 'erased' AND g.at >= now() - make_interval(days => $1)
+         AND NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.writer = g.writer AND t.seq = g.seq)`,
+      [options.tombstoneDays],
+    );
+    if (Number(bare.n))
+      problems.push(
+        `${bare.n} erased receipts lost their tombstone before the tombstone period ended (first: chain ${bare.first})`,
+      );
   }
 
   const [missing] = await db.query<{ n: string; first: string | null }>(

@@ -405,6 +405,28 @@ describe.each(collectorBackends('assent-pglite-'))('the collector on %s', (_, op
       (await app.inject({ method: 'DELETE', url: '/v1/subjects/not-a-uuid', headers: { origin: ORIGIN } })).statusCode,
     ).toBe(400);
   });
+  it('a decoy posted under a real receipt’s id and erased at once cannot keep the real receipt out', async () => {
+    // A page script reads the new receipt's id from the cookie before the receipt is delivered.
+    const victim = uuid();
+    const real = receiptFor(victim, { method: 'preferences' });
+    const throwaway = uuid();
+    const decoy = { ...receiptFor(throwaway), id: real.id };
+    const erasure = {
+      type: 'erasure',
+      id: uuid(Date.now()),
+      consentId: throwaway,
+      timestamp: new Date().toISOString(),
+    };
+    expect((await results(JSON.stringify([decoy, erasure]))).map((r) => r.status)).toEqual(['accepted', 'accepted']);
+    const [stored] = await results(JSON.stringify([real]));
+    expect(stored.status).toBe('accepted');
+    expect((await subject(victim)).map((r) => r.receipt)).toEqual([real]);
+    // Once stored, its resend is a duplicate, even after the same trick again.
+    await results(JSON.stringify([{ ...decoy, consentId: uuid() }]));
+    const [again] = await results(JSON.stringify([real]));
+    expect(['duplicate', 'conflict']).toContain(again.status);
+    expect(again.signature).toBe(stored.signature);
+  });
   const erasuresToday = async () =>
     (await app.inject({ url: `/v1/stats?from=${today()}&to=${today()}`, headers: auth })).json().erasures as number;
   const today = () => new Date().toISOString().slice(0, 10);

@@ -119,6 +119,29 @@ describe.each(collectorBackends('assent-chain-'))('the store’s chains on %s', 
     expect((await problems()).join()).toMatch(/goes on after its final checkpoint/);
   });
 
+  it('finds a whole writer deleted with its checkpoints, against a copy kept elsewhere', async () => {
+    const copies = (await db.query<{ jws: string }>('SELECT jws FROM checkpoints')).map((r) => r.jws);
+    for (const table of ['entries', 'chain', 'checkpoints', 'gone', 'tombstones', 'counters', 'subject_keys'])
+      await db.query(`DELETE FROM ${table}`);
+    // Nothing in the database is left to say that anything was there: only the copy can.
+    expect(await problems()).toEqual([]);
+    expect((await verifyStore(db, { copies })).problems.join()).toMatch(
+      /chain [-0-9a-f]+ is missing: its checkpoint says 5 links/,
+    );
+  });
+
+  it('finds a tombstone deleted before its period ended, which would let the erased bytes in again', async () => {
+    const [erased] = await ingest(1);
+    expect(await store.erase(erased.consentId)).toBe(1);
+    const strict = async () => (await verifyStore(db, { tombstoneDays: 1095 })).problems;
+    expect(await strict()).toEqual([]);
+    await db.query('DELETE FROM tombstones WHERE id = $1', [erased.id]);
+    expect((await strict()).join()).toMatch(/1 erased receipts lost their tombstone before the tombstone period ended/);
+    // Past the period, a tombstone is pruned as it should be, and nothing is missing.
+    await db.query(`UPDATE gone SET at = at - interval '1096 days'`);
+    expect(await strict()).toEqual([]);
+  });
+
   it('finds a chain cut off before its last checkpoint, and a checkpoint that was forged', async () => {
     await db.query('DELETE FROM entries WHERE seq > 2');
     await db.query('DELETE FROM chain WHERE seq > 2');

@@ -3,7 +3,7 @@
 // and it trusts only what its own user made and nobody else may write (run as root with a directory
 // another user had made in a shared /tmp, it served that user's signing key in its JWKS).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { prepareDataDir } from '../../src/collector/datadir';
@@ -85,6 +85,21 @@ describe.runIf(process.platform !== 'win32')('the collector changes only what is
     await start(dir);
     expect(readdirSync(dir)).toContain('pglite');
   }, 30_000);
+
+  it.each(['signing-key.json', 'checkpoints.jws'])(
+    'refuses %s as a symbolic link, and leaves the file it points at as it was',
+    async (name) => {
+      const dir = scratch();
+      await start(dir);
+      const victim = join(scratch(), 'victim');
+      writeFileSync(victim, 'not the collector’s', { mode: 0o644 });
+      rmSync(join(dir, name), { force: true });
+      symlinkSync(victim, join(dir, name));
+      expect(await refusal(dir)).toContain(`${join(dir, name)} is a symbolic link`);
+      expect(statSync(victim).mode & 0o777).toBe(0o644);
+    },
+    30_000,
+  );
 
   it('refuses what other users may write, changing nothing: the data directory, its signing key, its database', async () => {
     const fix = (path: string) => `If you trust what it holds, chmod -R go-w ${path}`;

@@ -27,6 +27,16 @@ describe('health', () => {
     expect(await health.status()).toMatchObject({ ok: false, database: 'unavailable' });
   });
 
+  it('answers within 2 s when the database is stuck from the start: unavailable', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const { db, hang } = database();
+    hang();
+    const health = new Health(db);
+    const answer = health.status();
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(await answer).toMatchObject({ ok: false, database: 'unavailable' });
+  });
+
   it('says the store is broken when the verification found it so, whatever the database says', async () => {
     const health = new Health(database().db);
     health.chain = 'broken';

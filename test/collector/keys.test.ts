@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +66,57 @@ describe('behind a proxy', () => {
       await hit('10.0.0.1');
       // Another forwarded address counts apart only when the proxy is trusted.
       expect((await hit('10.0.0.2')).statusCode).toBe(trustProxy ? 200 : 429);
+      await app.close();
+    }
+  }, 60_000);
+
+  it('cuts off a body that trickles in after 30 s, within a second of it', async () => {
+    const db = await openPglite(mkdtempSync(join(tmpdir(), 'assent-slow-')));
+    await migrate(db);
+    const key = await loadSigningKey(db, mkdtempSync(join(tmpdir(), 'assent-data-')));
+    const app = await buildApp({ db, key, origins: ['https://shop.example'], rateLimit: 0, trustProxy: false });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    const started = Date.now();
+    const answer = await new Promise<string>((done) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write('POST /v1/receipts HTTP/1.1\r\nHost: x\r\nOrigin: https://shop.example\r\n');
+        socket.write('Content-Type: text/plain\r\nContent-Length: 100000\r\n\r\n[');
+        const drip = setInterval(() => socket.write(' '), 500);
+        socket.once('data', (d) => {
+          clearInterval(drip);
+          socket.destroy();
+          done(String(d).split('\r\n')[0]);
+        });
+      });
+    });
+    const took = Date.now() - started;
+    expect(answer).toBe('HTTP/1.1 408 Request Timeout');
+    expect(took).toBeGreaterThanOrEqual(29_000);
+    expect(took).toBeLessThan(32_000);
+    await app.close();
+    await db.close();
+  }, 60_000);
+
+  it('believes only the hops it is told to: a client cannot name its own address in front of the proxy’s', async () => {
+    const db = await openPglite(mkdtempSync(join(tmpdir(), 'assent-proxy-')));
+    await migrate(db);
+    const key = await loadSigningKey(db, mkdtempSync(join(tmpdir(), 'assent-data-')));
+    // The proxy appends the address it saw; whatever the client wrote stands before it.
+    const forged = (i: number, seen: string) => `10.0.${i}.1, ${seen}`;
+    for (const [trustProxy, seen] of [
+      [true, '203.0.113.7'],
+      [2, '203.0.113.7, 192.0.2.1'],
+      [['127.0.0.1', '192.0.2.1'], '203.0.113.7, 192.0.2.1'],
+    ] as const) {
+      const app = await buildApp({ db, key, origins: [], rateLimit: 3, trustProxy: trustProxy as never });
+      const codes = [];
+      for (let i = 0; i < 5; i++)
+        codes.push(
+          (await app.inject({ url: '/.well-known/jwks.json', headers: { 'x-forwarded-for': forged(i, seen) } }))
+            .statusCode,
+        );
+      expect(codes, String(trustProxy)).toEqual([200, 200, 200, 429, 429]);
       await app.close();
     }
     await db.close();

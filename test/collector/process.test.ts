@@ -1,7 +1,7 @@
 // `assent-collector` as a real process: its help, its request log, and a data directory damaged while
 // it was stopped (the red team truncated a heap file: the collector started as if nothing had happened).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -87,6 +87,35 @@ describe('assent-collector', () => {
     expect(verify().status).toBe(1);
     await stop(c.proc);
   }, 60_000);
+
+  it('`verify --checkpoints` finds a writer deleted with every checkpoint the data directory had', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'assent-wiped-'));
+    const first = await start(['--data', data, '--origin', ORIGIN]);
+    expect(
+      (await post(first.url, [sampleReceipt({ consentId: uuid() }), sampleReceipt({ consentId: uuid() })])).status,
+    ).toBe(200);
+    await stop(first.proc);
+    // An auditor saved what anyone may read: GET /v1/checkpoints, after the final one of that run.
+    const second = await start(['--data', data, '--origin', ORIGIN]);
+    const saved = join(mkdtempSync(join(tmpdir(), 'assent-audit-')), 'checkpoints.json');
+    writeFileSync(saved, await (await fetch(`${second.url}/v1/checkpoints`)).text());
+    await stop(second.proc);
+    // Someone with the database wipes it, and the copies beside it.
+    const db = await openPglite(join(data, 'pglite'));
+    for (const table of ['entries', 'chain', 'checkpoints', 'gone', 'tombstones', 'counters', 'subject_keys'])
+      await db.query(`DELETE FROM ${table}`);
+    await db.close();
+    rmSync(join(data, 'checkpoints.jws'));
+    const verify = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'verify', '--data', data, ...args], {
+        encoding: 'utf8',
+        env,
+      });
+    expect(verify().stdout).toContain('whole: 0 chains');
+    const audited = verify('--checkpoints', saved);
+    expect(audited.status).toBe(1);
+    expect(audited.stdout).toMatch(/chain [-0-9a-f]+ is missing: its checkpoint says 2 links/);
+  }, 120_000);
 
   it('reports a store damaged while it was stopped: /healthz answers 503, and `verify` exits 1 naming the loss', async () => {
     const data = mkdtempSync(join(tmpdir(), 'assent-damaged-'));
