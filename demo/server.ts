@@ -1,5 +1,5 @@
 // `npm run demo`: the demo sites built from the two seed policies, served on localhost.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import { extname, resolve } from 'node:path';
 import { rolldown } from 'rolldown';
@@ -8,6 +8,8 @@ import { renderIndex, renderPage } from './site/pages';
 import { PAGES, type PageId, type SiteId } from './site/sites';
 
 const root = resolve(import.meta.dirname, '..');
+// ASSENT_DIST serves another build than dist/ (as the end-to-end tests' server does).
+const dist = resolve(process.env.ASSENT_DIST || resolve(root, 'dist'));
 const port = Number(process.env.PORT ?? 8080);
 const host = process.env.HOST ?? '127.0.0.1';
 const TYPES: Record<string, string> = {
@@ -54,6 +56,7 @@ const {
   rateLimit: 0,
   trustProxy: false,
   adminToken: process.env.ASSENT_ADMIN_TOKEN || 'demo',
+  dashboardDir: resolve(dist, 'dashboard'),
 });
 await collector.ready();
 verify();
@@ -64,30 +67,9 @@ const stop = async () => {
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
 
-// ---- Consent dashboard -----------------------------------------------------------------------------
-// The site owner's dashboard (src/dashboard, built into dist/dashboard/), served at /dashboard/. It
-// reads the collector above at /consent/, with the admin token.
-const dashboardDir = resolve(root, 'dist/dashboard');
-const dashboardUrl = `http://${host}:${port}/dashboard/`;
-const DASHBOARD_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-};
-/** Answers a request for the dashboard's page or assets; false when the path is not the dashboard's. */
-const serveDashboard = (path: string, res: ServerResponse): boolean => {
-  if (path === '/dashboard') {
-    res.writeHead(308, { Location: '/dashboard/' }).end();
-    return true;
-  }
-  if (!path.startsWith('/dashboard/')) return false;
-  const file = resolve(dashboardDir, `.${path.slice('/dashboard'.length)}`, path.endsWith('/') ? 'index.html' : '');
-  const type = DASHBOARD_TYPES[extname(file)];
-  if (!file.startsWith(`${dashboardDir}/`) || !type || !existsSync(file)) return false;
-  res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-store' }).end(readFileSync(file));
-  return true;
-};
-// ---- end of the consent dashboard -------------------------------------------------------------------
+// The site owner's dashboard (built into dist/dashboard/), which the collector serves itself at
+// /consent/dashboard/; it reads that collector with the admin token. /dashboard/ leads there.
+const dashboardUrl = `http://${host}:${port}/consent/dashboard/`;
 
 createServer((req, res) => {
   const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -96,7 +78,10 @@ createServer((req, res) => {
     collector.server.emit('request', req, res);
     return;
   }
-  if (serveDashboard(path, res)) return;
+  if (path === '/dashboard' || path.startsWith('/dashboard/')) {
+    res.writeHead(308, { Location: '/consent/dashboard/' }).end();
+    return;
+  }
   const send = (status: number, body: string | Buffer, type = 'text/html; charset=utf-8') => {
     res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
     res.end(body);
@@ -116,7 +101,7 @@ createServer((req, res) => {
   if (path.startsWith('/demo-sink/')) return sink(path, res);
   const npm = NPM[path.slice('/demo-vendor/npm/'.length)];
   const file = path.startsWith('/dist/')
-    ? resolve(root, `.${path}`)
+    ? resolve(dist, `.${path.slice('/dist'.length)}`)
     : npm && path.startsWith('/demo-vendor/npm/')
       ? resolve(root, 'node_modules', npm)
       : path.startsWith('/demo-vendor/')
@@ -126,7 +111,7 @@ createServer((req, res) => {
           : path.startsWith('/demo-configs/')
             ? resolve(root, 'demo/configs', path.slice('/demo-configs/'.length))
             : null;
-  if (file?.startsWith(root)) {
+  if (file?.startsWith(`${path.startsWith('/dist/') ? dist : root}/`)) {
     try {
       return send(200, readFileSync(file), TYPES[extname(file)] ?? 'application/octet-stream');
     } catch {}

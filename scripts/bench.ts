@@ -1,5 +1,6 @@
 // `npm run bench`: builds, then measures what SPEC §8 budgets: the size of every dist file, what each
-// loader feature costs, what new and returning visitors download, and how soon the banner paints.
+// loader feature costs, what new and returning visitors download, how soon the banner paints, and what
+// `npm install assent` adds.
 // Exits non-zero when a budget is missed. (Timings live here, never in the test suite.)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { chromiumLaunch } from '../test/e2e/chromium';
 import { benchCollector } from './bench-collector';
 import { benchPeers } from './bench-peers';
 import { buildAll, buildLoader, FEATURES } from './build';
+import { installSize, installTarballs, packWorkspaces } from './packages';
 
 const dist = resolve(import.meta.dirname, '../dist');
 const KB = 1024;
@@ -188,7 +190,22 @@ header('Collector ingest (autocannon, 8 connections, loopback, --rate-limit 0)',
 for (const r of ingest.rows) row(r);
 if (!ingest.postgres) console.log('\n(PostgreSQL: no DATABASE_URL and none could be started; only PGlite measured)');
 
+// `npm install assent` as a site owner runs it: the packed package into an empty project.
+const installDir = mkdtempSync(join(tmpdir(), 'assent-bench-install-'));
+const { assent: tarball } = packWorkspaces(['assent'], join(installDir, 'packs'));
+const install = installSize(installTarballs(join(installDir, 'site'), [tarball]));
+header('npm install assent (the packed tarball, into an empty project)', [
+  'packages added',
+  'bytes on disk',
+  'MB',
+  'tarball bytes',
+]);
+row([install.packages, install.bytes, (install.bytes / 1024 / 1024).toFixed(2), statSync(tarball).size]);
+rmSync(installDir, { recursive: true, force: true });
+
 const budgets: [string, number, number][] = [
+  ['npm install assent, packages added', install.packages, 1],
+  ['npm install assent, bytes on disk', install.bytes, 2 * 1024 * KB],
   ['dist/assent.js (loader), brotli', loader.brotli, 5 * KB],
   ['dist/assent-autoblock.js, brotli', sizes(join(dist, 'assent-autoblock.js')).brotli, 7 * KB],
   ['loader + UI for a new visitor, brotli', newVisitor.brotli, 16 * KB],

@@ -1,8 +1,8 @@
 // `npm run build`: every file in dist/ (README "Build output").
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { rolldown } from 'rolldown';
 import { minify } from 'terser';
 import { build, type InlineConfig, type Plugin } from 'vite';
@@ -127,7 +127,7 @@ export const buildLoader = async (opts: {
   writeFileSync(resolve(opts.outDir, opts.fileName), code);
 };
 
-/** The ES module build for bundlers, and `assent/cookie`. */
+/** The ES module build for bundlers, and `assent/cookie`, with everything they import. */
 const buildModules = async (outDir: string) => {
   await build({
     ...base(outDir),
@@ -138,28 +138,59 @@ const buildModules = async (outDir: string) => {
       rolldownOptions: {
         input: { assent: src('index.ts'), cookie: src('cookie.ts') },
         preserveEntrySignatures: 'strict',
-        external: ['preact', 'idb-keyval'],
+        // Preact and idb-keyval are bundled: the `assent` package has no runtime dependencies.
         output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'lib/[name]-[hash].mjs' },
       },
     },
   });
 };
 
-/** `assent` on the command line (Node). */
-const buildCli = async (outDir: string) => {
+/** One Node program or library; `bundled` also takes in what it imports from npm (only `node:` stays outside). */
+const buildNode = async (outDir: string, input: Record<string, string>, bundled: boolean) => {
   await build({
     ...base(outDir),
+    ssr: bundled ? { noExternal: true } : undefined,
     build: {
       ...base(outDir).build,
       ssr: true,
-      target: 'node20',
+      target: 'node22',
       minify: false,
-      rolldownOptions: {
-        input: { cli: src('cli/main.ts'), collector: src('collector/main.ts') },
-        output: { format: 'es', entryFileNames: '[name].mjs' },
-      },
+      rolldownOptions: { input, output: { format: 'es', entryFileNames: '[name].mjs' } },
     },
   });
+};
+
+/** `assent` on the command line: it ships in the `assent` package, which has no dependencies. */
+const buildCli = (outDir: string) => buildNode(outDir, { cli: src('cli/main.ts') }, true);
+
+/**
+ * The collector's bin, and the library that mounts it (`@assent/collector`): built one at a time, so
+ * that each finds the dashboard beside itself; the server stack stays the package's dependencies.
+ */
+const buildCollector = async (outDir: string) => {
+  await buildNode(outDir, { collector: src('collector/main.ts') }, false);
+  await buildNode(outDir, { server: src('collector/index.ts') }, false);
+};
+
+/** The `.d.ts` of a project (tsconfig.build.json: the widget's; tsconfig.collector.json) in `types/`. */
+const buildTypes = (outDir: string, project: string) => {
+  const types = resolve(outDir, 'types');
+  execFileSync('npx', ['tsc', '-p', project, '--outDir', types], { cwd: root, stdio: 'inherit' });
+  // tsc keeps the sources' extensionless imports, which Node's resolution (`nodenext`) cannot follow
+  // in an ES module package: each names its file.
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(resolve(dir, e.name)) : e.name.endsWith('.d.ts') ? [resolve(dir, e.name)] : [],
+    );
+  for (const file of walk(types)) {
+    const code = readFileSync(file, 'utf8').replace(/(from |import\()'(\.\.?\/[^']+)'/g, (all, head, spec: string) => {
+      const target = resolve(dirname(file), spec);
+      if (existsSync(`${target}.d.ts`)) return `${head}'${spec}.js'`;
+      if (existsSync(resolve(target, 'index.d.ts'))) return `${head}'${spec}/index.js'`;
+      return all;
+    });
+    writeFileSync(file, code);
+  }
 };
 
 /** The site owner's consent dashboard (src/dashboard): a static page with its assets, in dashboard/. */
@@ -174,9 +205,8 @@ export const buildDashboard = async (outDir: string) => {
   });
 };
 
-export const buildAll = async (outDir = resolve(root, 'dist')) => {
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
+/** What the `assent` package ships: the loaders, their chunks, the ES modules, schemas, types and CLI. */
+export const buildWidget = async (outDir: string) => {
   const schemas = writeSchemas();
   writeFileSync(resolve(outDir, 'assent.schema.json'), schemas.config);
   writeFileSync(resolve(outDir, 'assent.entry.schema.json'), schemas.entry);
@@ -186,13 +216,48 @@ export const buildAll = async (outDir = resolve(root, 'dist')) => {
   await buildLoader({ outDir, fileName: 'assent-autoblock.js', chunks, autoblock: true });
   await buildModules(outDir);
   await buildCli(outDir);
-  await buildDashboard(outDir);
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  buildTypes(outDir, 'tsconfig.build.json');
   return { chunks };
+};
+
+/** What `@assent/collector` ships: its bin, its library, their types, and the dashboard it serves. */
+export const buildCollectorPackage = async (outDir: string) => {
+  await buildCollector(outDir);
+  await buildDashboard(outDir);
+  buildTypes(outDir, 'tsconfig.collector.json');
+};
+
+const fresh = (outDir: string) => {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+};
+
+/** `npm run build`: both packages' files in one dist/, which the tests, the demo and the bench read. */
+export const buildAll = async (outDir = resolve(root, 'dist')) => {
+  fresh(outDir);
+  const built = await buildWidget(outDir);
+  await buildCollectorPackage(outDir);
+  return built;
+};
+
+/** `prepack` of a package in packages/: its own dist/, built from the sources in src/. */
+export const buildPackage = async (name: 'assent' | 'collector') => {
+  const outDir = resolve(root, 'packages', name, 'dist');
+  fresh(outDir);
+  if (name === 'assent') {
+    await buildWidget(outDir);
+    // The GTM tag template ships beside the widget.
+    cpSync(resolve(root, 'integrations'), resolve(root, 'packages/assent/integrations'), { recursive: true });
+  } else await buildCollectorPackage(outDir);
 };
 
 if (process.argv[1]?.endsWith('build.ts')) {
   const started = Date.now();
-  await buildAll();
-  console.log(`built dist/ in ${Date.now() - started} ms`);
+  // `tsx scripts/build.ts --package assent`: a package's prepack.
+  const name = process.argv[2] === '--package' ? process.argv[3] : undefined;
+  if (name !== undefined && name !== 'assent' && name !== 'collector')
+    throw new Error(`--package must be assent or collector (got ${name})`);
+  if (name) await buildPackage(name);
+  else await buildAll();
+  console.log(`built ${name ? `packages/${name}/dist/` : 'dist/'} in ${Date.now() - started} ms`);
 }

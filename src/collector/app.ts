@@ -9,8 +9,10 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest }
 import { decodeConsentCookie } from '../core/cookie';
 import { CLOCK_SKEW_MS } from '../core/decision';
 import { type Schema, schemaIssues } from '../core/schema-check';
+import { clientKey, limitConnections } from './addresses';
 import { stats } from './counters';
 import { csvHeader, csvRow } from './csv';
+import { serveDashboard } from './dashboard';
 import { type Db, DbError } from './db';
 import { Health } from './health';
 import { payloadOf, type SigningKey } from './jws';
@@ -32,7 +34,8 @@ export interface AppOptions {
   origins: string[];
   /** Requests a minute per client address; 0 turns the limit off. */
   rateLimit: number;
-  trustProxy: boolean;
+  /** Proxies in front whose X-Forwarded-For is believed: `true` (one), a number of hops, or their addresses. */
+  trustProxy: boolean | number | string[];
   adminToken?: string;
   /** Lets a server relay post without an Origin, with `Authorization: Bearer <token>`. */
   ingestToken?: string;
@@ -43,9 +46,11 @@ export interface AppOptions {
   /** What /healthz answers; without it, a health of this app's own (its chain not verified). */
   health?: Health;
   logger?: boolean;
+  /** The built dashboard served at /dashboard/; without one, /dashboard/ says it is not built. */
+  dashboardDir?: string;
 }
 
-const BODY_LIMIT = 256 * 1024;
+export const BODY_LIMIT = 256 * 1024;
 /** Entries per batch: a browser's batch (under 60 KB) holds fewer; more is split (413). */
 export const MAX_ENTRIES = 100;
 /** Entries a minute one client address may send, per request it may make: bounds the work, not just the bytes. */
@@ -53,6 +58,9 @@ const ENTRIES_PER_REQUEST = 10;
 /** Connections one client address may hold open at once (a slow body holds one for up to REQUEST_TIMEOUT_MS). */
 const CONNECTIONS_PER_ADDRESS = 64;
 const REQUEST_TIMEOUT_MS = 30_000;
+const HEADERS_TIMEOUT_MS = 15_000;
+/** Connections the server holds in all (loopback is never refused by it). */
+export const MAX_CONNECTIONS = 4096;
 const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 const UUID_ANYWHERE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
@@ -74,6 +82,13 @@ const calendarDate = (s: string) => {
   return !Number.isNaN(d.getTime()) && d.getUTCFullYear() >= 1 && d.toISOString().slice(0, 10) === s;
 };
 
+const trusted = (proxies: AppOptions['trustProxy']) => {
+  if (Array.isArray(proxies) || proxies === false) return proxies;
+  const hops = proxies === true ? 1 : proxies;
+  return (_address: string, hop: number) => hop < hops;
+};
+
+/** The collector's own Fastify server: `assent-collector`, the demo, and the `(Request) => Response` handler. */
 export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
   const app = Fastify({
     logger: o.logger
@@ -89,10 +104,38 @@ export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
         }
       : false,
     bodyLimit: BODY_LIMIT,
-    trustProxy: o.trustProxy,
+    // Trusting every hop would let a client name its own address in X-Forwarded-For: `true` is the one
+    // proxy in front, a number that many, or a list of the proxies' addresses.
+    trustProxy: trusted(o.trustProxy),
     // A body that trickles in is cut off: slow requests must not hold sockets without end.
     requestTimeout: REQUEST_TIMEOUT_MS,
   });
+  // Without a proxy in front, each address holds a bounded number of connections; in all, the server
+  // holds a bounded number, well below the open-file limit, so it stays reachable under a flood.
+  limitConnections(app.server, {
+    perAddress: o.rateLimit > 0 && !o.trustProxy ? CONNECTIONS_PER_ADDRESS : undefined,
+    total: MAX_CONNECTIONS,
+  });
+  // Node checks the request timeout only this often (every 30 s by default, which doubles the bound);
+  // it reads the interval when the server starts listening. Not in @types/node.
+  Object.assign(app.server, { connectionsCheckingInterval: 1000 });
+  app.server.headersTimeout = HEADERS_TIMEOUT_MS;
+  answerNotFound(app);
+  await collectorRoutes(app, o);
+  return app;
+};
+
+/** Unknown routes answer in the collector's error shape. */
+export const answerNotFound = (app: FastifyInstance) =>
+  app.setNotFoundHandler((_req, reply) => {
+    reply.status(404).send({ error: { code: 'not_found', message: 'no such route' } });
+  });
+
+/**
+ * Every route of SPEC §7 on `app`: the collector's own server, or the encapsulated context of the
+ * Fastify plugin, whose server (its logger, trustProxy and timeouts) belongs to the site owner.
+ */
+export const collectorRoutes = async (app: FastifyInstance, o: Omit<AppOptions, 'trustProxy' | 'logger'>) => {
   const store = o.store ?? new Store(o.db, o.key, { origins: o.origins, tombstoneDays: 1095, ...o.storeOptions });
   const health = o.health ?? new Health(o.db);
 
@@ -119,9 +162,6 @@ export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
     if (err instanceof HttpError && err.retryAfter) reply.header('Retry-After', String(err.retryAfter));
     reply.status(status).send({ error: { code: (err as { code?: string }).code || 'error', message: err.message } });
   });
-  app.setNotFoundHandler((_req, reply) => {
-    reply.status(404).send({ error: { code: 'not_found', message: 'no such route' } });
-  });
 
   await app.register(cors, {
     origin: (origin, done) => done(null, !!origin && o.origins.includes(origin)),
@@ -131,6 +171,7 @@ export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
   if (o.rateLimit > 0) {
     await app.register(rateLimit, {
       max: o.rateLimit,
+      keyGenerator: (req) => clientKey(req.ip),
       timeWindow: '1 minute',
       errorResponseBuilder: (_req, context) =>
         new HttpError(429, 'rate_limited', `more than ${context.max} requests a minute; retry after ${context.after}`),
@@ -139,21 +180,6 @@ export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
     app.addHook('onSend', async (_req, reply) => {
       if (reply.statusCode === 429) reply.header('Connection', 'close');
     });
-    // Without a proxy in front, each address holds a bounded number of connections.
-    if (!o.trustProxy) {
-      const open = new Map<string, number>();
-      app.server.on('connection', (socket) => {
-        const address = socket.remoteAddress ?? '';
-        const n = (open.get(address) ?? 0) + 1;
-        if (n > CONNECTIONS_PER_ADDRESS) return socket.destroy();
-        open.set(address, n);
-        socket.once('close', () => {
-          const left = (open.get(address) ?? 1) - 1;
-          if (left) open.set(address, left);
-          else open.delete(address);
-        });
-      });
-    }
   }
   // Entries a minute per client address: a batch of a hundred costs a hundred times a batch of one.
   const spent = new Map<string, { n: number; until: number }>();
@@ -179,15 +205,20 @@ export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
   // Browsers send batches as text/plain (no preflight) or application/json; both must be a JSON array.
   // The body stays bytes until the scanner has checked them: a signature must be over what was received.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer' }, (_req, body, done) => {
-    const batch = scanBatch(body as Buffer, { maxElements: MAX_ENTRIES });
-    if (!batch) return done(new HttpError(400, 'not_an_array', 'the body must be a JSON array of entries'));
-    if (batch.tooMany)
-      return done(
-        new HttpError(413, 'too_many_entries', `a batch holds at most ${MAX_ENTRIES} entries; send smaller batches`),
-      );
-    done(null, batch.entries);
-  });
+  // The limit is the parser's too: mounted as a plugin, the server's own bodyLimit is the site owner's.
+  app.addContentTypeParser(
+    ['application/json', 'text/plain'],
+    { parseAs: 'buffer', bodyLimit: BODY_LIMIT },
+    (_req, body, done) => {
+      const batch = scanBatch(body as Buffer, { maxElements: MAX_ENTRIES });
+      if (!batch) return done(new HttpError(400, 'not_an_array', 'the body must be a JSON array of entries'));
+      if (batch.tooMany)
+        return done(
+          new HttpError(413, 'too_many_entries', `a batch holds at most ${MAX_ENTRIES} entries; send smaller batches`),
+        );
+      done(null, batch.entries);
+    },
+  );
 
   const bearer = (req: FastifyRequest, token: string | undefined) => {
     const given = Buffer.from(/^Bearer (.+)$/.exec(req.headers.authorization || '')?.[1] || '');
@@ -232,7 +263,7 @@ export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
   app.post('/v1/receipts', async (req, reply) => {
     const source = sourceOf(req);
     if (!Array.isArray(req.body)) throw new HttpError(400, 'not_an_array', 'the body must be a JSON array of entries');
-    spend(req.ip, req.body.length);
+    spend(clientKey(req.ip), req.body.length);
     const results = await store.ingest(req.body, source);
     health.saw(true);
     if ('origin' in source) {
@@ -346,5 +377,6 @@ export const buildApp = async (o: AppOptions): Promise<FastifyInstance> => {
     if (!status.ok) reply.status(503).header('Retry-After', '5');
     return status;
   });
+  serveDashboard(app, o.dashboardDir);
   return app;
 };

@@ -1,9 +1,10 @@
 // A running collector: the data directory and database opened, the schema and release 1's rows
 // brought up to date, the app built, its upkeep scheduled (checkpoints, retention, tombstones,
-// scrubbing) and the store verified. `assent-collector` and the demo both start one.
+// scrubbing) and the store verified: on a server of its own (`assent-collector`, the demo, the Request
+// handler) or as a Fastify plugin in the site owner's server.
 import { resolve } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { type AppOptions, buildApp } from './app';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { type AppOptions, answerNotFound, buildApp, collectorRoutes } from './app';
 import { publishCheckpoint } from './chain';
 import { checkpointCopies } from './copies';
 import { CHECKPOINT_COPIES, PGLITE_DIR, prepareDataDir } from './datadir';
@@ -17,7 +18,7 @@ import { verifyStore } from './verify';
 export interface CollectorSettings
   extends Pick<
     AppOptions,
-    'origins' | 'rateLimit' | 'trustProxy' | 'adminToken' | 'ingestToken' | 'cookies' | 'logger'
+    'origins' | 'rateLimit' | 'trustProxy' | 'adminToken' | 'ingestToken' | 'cookies' | 'logger' | 'dashboardDir'
   > {
   dataDir: string;
   /** PostgreSQL when set, else PGlite in the data directory. */
@@ -76,13 +77,29 @@ export interface Collector {
   close(): Promise<void>;
 }
 
-export const startCollector = async (s: CollectorSettings): Promise<Collector> => {
+/**
+ * Opens the store, serves it on the app `serve` returns (the collector's own server, or the context
+ * of the Fastify plugin), keeps it up, and closes it when that app closes.
+ */
+const runCollector = async (
+  s: CollectorPluginOptions,
+  serve: (parts: Pick<AppOptions, 'db' | 'key' | 'store' | 'health'>) => Promise<FastifyInstance>,
+): Promise<Collector> => {
   const { db, key, release, copies } = await openStoreFiles(s);
   const tombstoneDays = s.tombstoneDays ?? 1095;
-  const store = new Store(db, key, { origins: s.origins, retentionDays: s.retentionDays, tombstoneDays });
-  await upgradeV1(store, s.log);
-  const health = new Health(db);
-  const app = await buildApp({ ...s, db, key, store, health });
+  let app: FastifyInstance;
+  let store: Store;
+  let health: Health;
+  try {
+    store = new Store(db, key, { origins: s.origins, retentionDays: s.retentionDays, tombstoneDays });
+    await upgradeV1(store, s.log);
+    health = new Health(db);
+    app = await serve({ db, key, store, health });
+  } catch (e) {
+    await db.close().catch(() => {});
+    release();
+    throw e;
+  }
 
   const checkpoint = async (final = false) => {
     if (!store.unpublished && !final) return;
@@ -121,7 +138,7 @@ export const startCollector = async (s: CollectorSettings): Promise<Collector> =
       const kept = copies?.read() ?? { jws: [], unreadable: 0 };
       if (kept.unreadable) app.log.warn({ lines: kept.unreadable }, 'checkpoints.jws has lines that are no checkpoint');
       try {
-        const report = await verifyStore(db, { copies: kept.jws });
+        const report = await verifyStore(db, { copies: kept.jws, tombstoneDays });
         health.chain = report.ok ? 'whole' : 'broken';
         health.problems = report.problems.length;
         for (const p of report.problems) app.log.error({ problem: p }, 'the store is not whole');
@@ -130,22 +147,39 @@ export const startCollector = async (s: CollectorSettings): Promise<Collector> =
         app.log.error({ err: String((e as Error)?.message ?? e) }, 'the store could not be verified');
       }
     })());
+  // After the requests in flight have been answered.
+  app.addHook('onClose', async () => {
+    for (const t of timers) clearInterval(t);
+    await verified;
+    await store.scrub().catch(() => {});
+    await checkpoint(true).catch(() => {});
+    await db.close();
+    release();
+  });
 
-  return {
-    app,
-    keyId: key.kid,
-    db,
-    store,
-    health,
-    verify,
-    close: async () => {
-      for (const t of timers) clearInterval(t);
-      await app.close();
-      await verified;
-      await store.scrub().catch(() => {});
-      await checkpoint(true).catch(() => {});
-      await db.close();
-      release();
-    },
-  };
+  return { app, keyId: key.kid, db, store, health, verify, close: () => app.close() };
+};
+
+/** The collector on a Fastify server of its own (`assent-collector`, the demo, the Request handler). */
+export const startCollector = (s: CollectorSettings): Promise<Collector> =>
+  runCollector(s, (parts) => buildApp({ ...s, ...parts }));
+
+/** What the Fastify plugin takes: the server's own options (logger, trustProxy, timeouts) stay the host's. */
+export type CollectorPluginOptions = Omit<CollectorSettings, 'trustProxy' | 'logger'>;
+
+/**
+ * The collector as a Fastify plugin, to mount in an existing server:
+ * `app.register(assentCollector, { prefix: '/consent', dataDir, origins: ['https://shop.example'] })`.
+ * It closes its database when the server closes.
+ */
+export const assentCollector: FastifyPluginAsync<CollectorPluginOptions> = async (instance, options) => {
+  const collector = await runCollector(options, async (parts) => {
+    // Without a prefix the server's own not-found handler stays.
+    if (instance.prefix) answerNotFound(instance);
+    await collectorRoutes(instance, { ...options, ...parts });
+    return instance;
+  });
+  instance.addHook('onReady', async () => {
+    void collector.verify();
+  });
 };

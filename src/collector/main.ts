@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // `assent-collector`: the reference endpoint, configured by flags or the environment (SPEC §7), and
 // `assent-collector verify`, which checks that the store is whole.
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CookieSettings } from './app';
 import { openStoreFiles, startCollector } from './collector';
+import { builtDashboard } from './dashboard';
 import { verifyStore } from './verify';
 
 const USAGE = `usage: assent-collector [verify] [options]
@@ -21,7 +23,9 @@ DATABASE_URL is set). "verify" checks that the store is whole, then exits (0 who
   --retention-days <n>    ASSENT_RETENTION_DAYS unset: keep every receipt
   --tombstone-days <n>    ASSENT_TOMBSTONE_DAYS 1095
   --rate-limit <n>        ASSENT_RATE_LIMIT     300 requests a minute per client address (0: off)
-  --trust-proxy           ASSENT_TRUST_PROXY    off
+  --trust-proxy           ASSENT_TRUST_PROXY    off; on: the one proxy in front (the environment may give
+                                                a number of hops, or the proxies' addresses, comma-separated)
+  --checkpoints <file>    (verify only)         checkpoints saved from GET /v1/checkpoints (repeatable)
   --cookie-name [<origin>=]<name>        ASSENT_COOKIE_NAME        assent
   --cookie-domain [<origin>=]<domain>    ASSENT_COOKIE_DOMAIN      none
   --max-age-days [<origin>=]<days>       ASSENT_COOKIE_MAX_AGE_DAYS 182
@@ -42,6 +46,7 @@ const { values, positionals } = (() => {
         'tombstone-days': { type: 'string' },
         'rate-limit': { type: 'string' },
         'trust-proxy': { type: 'boolean' },
+        checkpoints: { type: 'string', multiple: true },
         'cookie-name': { type: 'string', multiple: true },
         'cookie-domain': { type: 'string', multiple: true },
         'max-age-days': { type: 'string', multiple: true },
@@ -85,13 +90,49 @@ const perOrigin = (origins: string[]) => {
   return out;
 };
 
+const tombstoneDays = () =>
+  number('--tombstone-days / ASSENT_TOMBSTONE_DAYS', values['tombstone-days'] ?? env.ASSENT_TOMBSTONE_DAYS, 1095, 1);
+
+/**
+ * The proxies whose X-Forwarded-For is believed: `--trust-proxy` is the one in front; the environment
+ * may say how many hops, or list the proxies' addresses. Never every hop: a client writes the first one.
+ */
+const trustProxy = (): boolean | number | string[] => {
+  const said = (env.ASSENT_TRUST_PROXY || '').trim();
+  if (/^\d+$/.test(said)) return Number(said);
+  if (/^(true|yes)$/i.test(said) || values['trust-proxy']) return 1;
+  if (!said || /^(false|no)$/i.test(said)) return false;
+  return said.split(',').map((a) => a.trim());
+};
+
+/** The signed checkpoints in a saved answer of GET /v1/checkpoints (JSON), or one JWS a line. */
+const savedCheckpoints = (file: string): string[] => {
+  const text = readFileSync(file, 'utf8');
+  try {
+    const { checkpoints } = JSON.parse(text) as { checkpoints: { signature: string }[] };
+    return checkpoints.map((c) => c.signature);
+  } catch {
+    return text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+  }
+};
+
 const verify = async (dataDir: string) => {
   const { db, release, copies } = await openStoreFiles({
     dataDir,
     databaseUrl: env.DATABASE_URL,
     signingKey: env.ASSENT_SIGNING_KEY,
   });
-  const report = await verifyStore(db, { copies: copies?.read().jws, signatures: true });
+  // Checkpoints kept elsewhere (saved answers of GET /v1/checkpoints) are what catches a writer or the
+  // tail of a chain deleted together with its checkpoints from the same database.
+  const saved = (values.checkpoints ?? []).flatMap(savedCheckpoints);
+  const report = await verifyStore(db, {
+    copies: [...(copies?.read().jws ?? []), ...saved],
+    signatures: true,
+    tombstoneDays: tombstoneDays(),
+  });
   for (const p of report.problems) console.log(`problem  ${p}`);
   console.log(
     `${report.ok ? 'whole' : 'NOT WHOLE'}: ${report.writers} chains, ${report.links} links, ${report.entries} entries checked, ${report.problems.length} problems`,
@@ -102,6 +143,7 @@ const verify = async (dataDir: string) => {
 };
 
 const serve = async (dataDir: string) => {
+  const dashboard = builtDashboard(import.meta.url);
   const port = number('--port / PORT', values.port ?? env.PORT, 8787);
   const host = values.host ?? env.HOST ?? '127.0.0.1';
   const origins = list(values.origin, 'ASSENT_ORIGINS');
@@ -117,17 +159,14 @@ const serve = async (dataDir: string) => {
     origins,
     cookies: perOrigin(origins),
     retentionDays: retention || undefined,
-    tombstoneDays: number(
-      '--tombstone-days / ASSENT_TOMBSTONE_DAYS',
-      values['tombstone-days'] ?? env.ASSENT_TOMBSTONE_DAYS,
-      1095,
-      1,
-    ),
+    tombstoneDays: tombstoneDays(),
     rateLimit: number('--rate-limit / ASSENT_RATE_LIMIT', values['rate-limit'] ?? env.ASSENT_RATE_LIMIT, 300),
-    trustProxy: values['trust-proxy'] ?? /^(1|true|yes)$/i.test(env.ASSENT_TRUST_PROXY || ''),
+    trustProxy: trustProxy(),
     adminToken: env.ASSENT_ADMIN_TOKEN,
     ingestToken: env.ASSENT_INGEST_TOKEN,
     logger: true,
+    // Built, the dashboard sits beside this file; run from the sources, there is none.
+    dashboardDir: existsSync(resolve(dashboard, 'index.html')) ? dashboard : undefined,
   });
   const address = await collector.app.listen({ port, host });
   const url = new URL(address);

@@ -27,9 +27,14 @@ const write = (store: () => Storage, key: string, value: string) => {
 const session = () => sessionStorage;
 const local = () => localStorage;
 
-/** `?collector=` first, then the last one used here, then `/consent/` on this origin (as `npm run demo` serves it). */
+/**
+ * `?collector=` first, then the last one used here, then the collector that serves this page: it serves
+ * the dashboard at its own `dashboard/`, under whatever prefix it is mounted at.
+ */
 const initialCollector = () =>
-  new URLSearchParams(location.search).get('collector') || read(local, COLLECTOR_KEY) || `${location.origin}/consent/`;
+  new URLSearchParams(location.search).get('collector') ||
+  read(local, COLLECTOR_KEY) ||
+  new URL('../', location.href).href;
 
 /**
  * The token is kept with the collector it was entered for, and only ever sent there: a link with
