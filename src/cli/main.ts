@@ -1,31 +1,82 @@
 #!/usr/bin/env node
-// `assent check <config.json>`: the complete config validator on the command line.
+// `assent check <config.json>`: the complete config validator on the command line; `assent bundle`
+// builds a config into the loaders; `assent verify` checks receipts' signatures.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { verifyCompact } from '../collector/jws';
 import { validateConfig } from '../core/validate';
+import { expandPresets, writeBundle } from './bundle';
+import { parseJson, showJsonProblem } from './json';
 import { signedReceipts, type Tombstone, tombstoneMatches, verifyAll } from './verify';
 
 const USAGE = `usage:
   assent check <config.json>
+  assent bundle <config.json> --out <dir>
   assent verify <receipts file> --jwks <jwks.json or URL> [--tombstones <tombstones.ndjson or URL>]
   assent verify --collector <URL> --consent-id <id>`;
 
-const check = (file: string): number => {
-  let config: unknown;
+/** A config file's JSON; or null, once it has said why the file is none (with line and column). */
+const readConfig = (file: string): { config: unknown } | null => {
+  let text: string;
   try {
-    config = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (e) {
     console.error(`${file}: ${(e as Error).message}`);
-    return 2;
+    return null;
   }
+  const parsed = parseJson(text);
+  if ('value' in parsed) return { config: parsed.value };
+  console.error(showJsonProblem(file, text, parsed.problem));
+  return null;
+};
+
+/** Prints every error and warning of the config with its path and the fix; true when it has no error. */
+const report = (file: string, config: unknown): boolean => {
   const { errors, warnings } = validateConfig(config);
   for (const w of warnings) console.log(`warning  ${w.message}`);
   for (const e of errors) console.log(`error    ${e.message}`);
   console.log(
     `${file}: ${errors.length} error(s), ${warnings.length} warning(s)${errors.length ? '; assent.dev.js fails closed with this config' : ''}`,
   );
-  return errors.length ? 1 : 0;
+  return !errors.length;
+};
+
+const check = (file: string): number => {
+  const read = readConfig(file);
+  if (!read) return 2;
+  return report(file, read.config) ? 0 : 1;
+};
+
+const bundle = (args: string[]): number => {
+  let parsed: { values: { out?: string }; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' } } });
+  } catch (e) {
+    console.error(`assent bundle: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const [file, ...extra] = parsed.positionals;
+  const out = parsed.values.out;
+  if (!file || !out || extra.length) {
+    console.error(USAGE);
+    return 2;
+  }
+  const read = readConfig(file);
+  if (!read) return 2;
+  if (!report(file, read.config)) {
+    console.error('assent bundle: nothing written; fix the errors above');
+    return 1;
+  }
+  try {
+    writeBundle(expandPresets(read.config), out);
+  } catch (e) {
+    console.error(`assent bundle: ${(e as Error).message}`);
+    return 2;
+  }
+  console.log(`wrote assent.js, assent-autoblock.js, assent.dev.js and chunks/ to ${out}, with ${file} built in
+serve the loaders with Cache-Control: max-age=300, must-revalidate (a config change reaches visitors within
+5 minutes) and chunks/ with Cache-Control: public, max-age=31536000, immutable`);
+  return 0;
 };
 
 const load = async (source: string) =>
@@ -76,6 +127,7 @@ const verify = async (args: string[]): Promise<number> => {
 
 const [command, ...rest] = process.argv.slice(2);
 if (command === 'check' && rest[0]) process.exitCode = check(rest[0]);
+else if (command === 'bundle') process.exitCode = bundle(rest);
 else if (command === 'verify')
   verify(rest).then(
     (code) => (process.exitCode = code),

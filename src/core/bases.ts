@@ -15,8 +15,11 @@ export const emptyMap = <T>(): Record<string, T> => Object.create(null);
 /** Contract and legal-obligation purposes are always active and never toggleable. */
 export const isRequired = (p: Purpose): boolean => p.basis === 'contract' || p.basis === 'legal-obligation';
 
-/** The purposes Global Privacy Control denies under a policy, when the browser sends the signal. */
-export const gpcDenied = (purposes: Purpose[], policy: GpcPolicy, signal: boolean): string[] =>
+/**
+ * The purposes Global Privacy Control denies under a policy, when the browser sends the signal. No
+ * policy (or one it does not know) is deny-marketing, the default.
+ */
+export const gpcDenied = (purposes: Purpose[], policy: GpcPolicy | undefined, signal: boolean): string[] =>
   signal && policy !== 'ignore'
     ? purposes.filter((p) => !isRequired(p) && (policy === 'deny-all' || p.marketing)).map((p) => p.id)
     : [];

@@ -49,8 +49,8 @@ export interface Controller {
 }
 
 export interface Policy {
-  /** Where the full privacy policy is. */
-  url: string;
+  /** Where the full privacy policy is: one URL, or one per language tag (`{ "en": "/privacy", "fr": "/fr/confidentialite" }`). */
+  url: I18n;
   /** A new version asks every visitor again. */
   version: string;
   /** When the policy was last updated (ISO date). */

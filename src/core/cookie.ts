@@ -3,7 +3,7 @@
 //   1.<consentId>.<receiptId>.<updatedAt>.<method><flags>.<policyVersion>.<choices>.<checksum>
 //
 // consentId and receiptId are UUIDs (receiptId may be empty), updatedAt is epoch
-// milliseconds in base 36, method is one letter (b, p, a, g) and flags are letters after it,
+// milliseconds in base 36, method is one letter (b, p, l, a, g) and flags are letters after it,
 // policyVersion is percent-encoded (with "." as %2E), choices are `<purposeId><0|1>` joined by "|",
 // and the checksum is FNV-1a (32 bit, base 36) of everything before it.
 import { emptyMap } from './bases';
@@ -28,7 +28,7 @@ export interface DecodedConsent {
   choices: Record<string, boolean>;
 }
 
-const METHODS: Record<string, Method> = { b: 'banner', p: 'preferences', a: 'api', g: 'gpc' };
+const METHODS: Record<string, Method> = { b: 'banner', p: 'preferences', l: 'placeholder', a: 'api', g: 'gpc' };
 
 /** FNV-1a, enough to tell a corrupted or hand-edited cookie; it is not a security measure. */
 export const checksum = (s: string): string => {
@@ -45,7 +45,8 @@ export const encodeConsentCookie = (c: DecodedConsent): string => {
     c.consentId,
     c.receiptId || '',
     c.updatedAt.toString(36),
-    c.method[0] + (c.gpc ? 'g' : '') + (c.pending ? 'o' : ''),
+    // A method's first letter, but the second of `placeholder`, whose first is `preferences`'s.
+    c.method[+(c.method[1] === 'l')] + (c.gpc ? 'g' : '') + (c.pending ? 'o' : ''),
     encodeURIComponent(c.policyVersion).replace(/\./g, '%2E'),
     Object.keys(c.choices)
       .map((id) => id + +c.choices[id])

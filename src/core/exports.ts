@@ -9,6 +9,7 @@ import type { Receipt } from './types';
 const METHOD: Record<Receipt['method'], string> = {
   banner: 'web form: consent banner',
   preferences: 'web form: preference center',
+  placeholder: 'web form: embed placeholder ("Always allow")',
   api: 'web page script (JavaScript API)',
   gpc: 'browser signal: Global Privacy Control',
 };

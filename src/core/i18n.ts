@@ -5,16 +5,20 @@ import type { I18n } from './config';
 export const LANGUAGES = 'bg cs da de el en es et fi fr ga hr hu it lt lv mt nl pl pt ro sk sl sv'.split(' ');
 
 /**
- * The first candidate whose primary subtag has built-in texts, else English. Candidates come from
+ * The language a tag stands for when Assent has built-in texts in it (its primary subtag, in any
+ * case: `pt-BR`, `PT_br`), else ''. The one rule for `config.language` in every build: a value it
+ * gives '' for (empty, `French`, an unsupported language) is passed over.
+ */
+export const builtInLanguage = (tag: unknown): string => {
+  const primary = `${tag || ''}`.toLowerCase().split(/[-_]/)[0];
+  return LANGUAGES.includes(primary) ? primary : '';
+};
+
+/**
+ * The first candidate in a language with built-in texts, else English. Candidates come from
  * `config.language`, `<html lang>` and `navigator.languages`, in that order.
  */
-export const pickLanguage = (candidates: (string | null | undefined)[]): string => {
-  for (const tag of candidates) {
-    const primary = `${tag || ''}`.toLowerCase().split(/[-_]/)[0];
-    if (LANGUAGES.includes(primary)) return primary;
-  }
-  return 'en';
-};
+export const pickLanguage = (candidates: unknown[]): string => candidates.map(builtInLanguage).find(Boolean) || 'en';
 
 /** A config text in the language: that language, else English, else the first one given. */
 export const resolveText = (text: I18n | undefined, language: string): string | undefined =>

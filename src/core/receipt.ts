@@ -28,7 +28,7 @@ export const shownTexts = (config: AssentConfig, language: string, ui?: Record<s
       ...controller,
       authority: controller.authority && { ...controller.authority, name: t(controller.authority.name) },
     },
-    policy,
+    policy: { ...policy, url: t(policy.url) },
     purposes: config.purposes.map((p) => ({
       ...p,
       title: t(p.title),
@@ -74,7 +74,7 @@ export const buildReceipt = (r: ReceiptInput): Receipt => ({
   previousId: r.previousId,
   timestamp: new Date(r.time).toISOString(),
   method: r.method,
-  policy: { url: r.config.policy.url, version: r.config.policy.version },
+  policy: { url: resolveText(r.config.policy.url, r.language) as string, version: r.config.policy.version },
   language: r.language,
   origin: r.origin,
   textHash: r.textHash,

@@ -2,8 +2,8 @@
 // (SPEC §4 and §6).
 import type { LegalBasis } from './config';
 
-/** How a decision was made. */
-export type Method = 'banner' | 'preferences' | 'api' | 'gpc';
+/** How a decision was made; `placeholder`: "Always allow" on an embed's placeholder. */
+export type Method = 'banner' | 'preferences' | 'placeholder' | 'api' | 'gpc';
 
 export interface ConsentState {
   /** Whether the visitor has answered for every consent and legitimate-interest purpose. */
@@ -148,7 +148,10 @@ export interface AssentApi {
   getState(): ConsentState;
   acceptAll(): Promise<Receipt>;
   rejectAll(): Promise<Receipt>;
-  /** Changes only the purposes named; rejects for unknown ids and always-active purposes. */
+  /**
+   * A complete decision: changes the purposes named, records the others with their current value and
+   * makes `decided` true; rejects for unknown ids and always-active purposes.
+   */
   set(choices: Record<string, boolean>): Promise<Receipt>;
   /** Resolves once the purpose is allowed (at once if it already is); rejects for an unknown id. */
   whenAllowed(purposeId: string): Promise<void>;

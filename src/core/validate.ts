@@ -8,6 +8,7 @@ import type { AssentConfig, I18n } from './config';
 import schema from './config.schema.json';
 import { CONSENT_MODE_TYPES } from './consent-mode';
 import { MAX_AGE_DAYS } from './decision';
+import { builtInLanguage, LANGUAGES } from './i18n';
 import { patternRegExp } from './patterns';
 import { child, type Issue, type Schema, schemaIssues, show } from './schema-check';
 
@@ -26,6 +27,15 @@ const regexError = (pattern: string): string | null => {
   } catch (e) {
     return (e as Error).message;
   }
+};
+
+/** The `/regex/` a name with `*` was probably meant as: `_ga_*` is `/^_ga_/`. */
+const globRegex = (name: string): string => {
+  const source = `^${name
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+    .join('.*')}$`;
+  return `/${source.replace(/^\^\.\*/, '').replace(/\.\*\$$/, '')}/`;
 };
 
 const urlError = (value: string): string | null => {
@@ -47,20 +57,32 @@ export const validateConfig = (config: unknown): ConfigReport => {
   const warn = (path: string, message: string) => warnings.push({ path, message: `${path} ${message}` });
   const list = <T>(x: T[] | undefined): T[] => (Array.isArray(x) ? x.filter((i) => i && typeof i === 'object') : []);
 
+  /**
+   * The ids of a list, each error reported once; undefined when an id is itself wrong (missing,
+   * malformed, inherited, repeated), so that references are not checked: a reference to no id may
+   * be meant for the one that is wrong, and would only repeat its error.
+   */
   const uniqueIds = (items: { id?: unknown }[] | undefined, path: string) => {
     const seen: unknown[] = [];
+    let unclear = false;
     (Array.isArray(items) ? items : []).forEach((item, i) => {
-      if (item && seen.includes(item.id))
-        err(`${path}[${i}].id`, `repeats the id ${show(item.id)}; ids must be unique`);
+      const at = `${path}[${i}].id`;
+      if (errors.some((e) => e.path === at || e.path === `${path}[${i}]`)) unclear = true;
+      else if (item && seen.includes(item.id)) {
+        err(at, `repeats the id ${show(item.id)}; ids must be unique`);
+        unclear = true;
+      }
       // Ids become keys of maps in the browser; `constructor` there would read as granted.
-      else if (typeof item?.id === 'string' && item.id in Object.prototype)
+      else if (typeof item?.id === 'string' && item.id in Object.prototype) {
         err(
-          `${path}[${i}].id`,
+          at,
           `must not be a name every object inherits (Object.prototype); choose another id (got ${show(item.id)})`,
         );
+        unclear = true;
+      }
       seen.push(item?.id);
     });
-    return seen;
+    return unclear ? undefined : seen;
   };
   const purposeIds = uniqueIds(c.purposes, 'config.purposes');
   uniqueIds(c.services, 'config.services');
@@ -73,7 +95,10 @@ export const validateConfig = (config: unknown): ConfigReport => {
     const problem = typeof value === 'string' && urlError(value);
     if (problem) err(path, `${problem}${link ? '; the UI shows it as text, not as a link' : ''} (got ${show(value)})`);
   };
-  checkUrl(c.policy?.url, 'config.policy.url');
+  const policyUrl = c.policy?.url;
+  if (policyUrl && typeof policyUrl === 'object')
+    for (const tag of Object.keys(policyUrl)) checkUrl(policyUrl[tag], child('config.policy.url', tag));
+  else checkUrl(policyUrl, 'config.policy.url');
   checkUrl(c.endpoint, 'config.endpoint', false);
   checkUrl(c.controller?.authority?.url, 'config.controller.authority.url');
   if (c.policy?.updated && Number.isNaN(Date.parse(c.policy.updated)))
@@ -85,8 +110,11 @@ export const validateConfig = (config: unknown): ConfigReport => {
   }
   if (typeof c.controller?.dpo?.email === 'string' && !c.controller.dpo.email.includes('@'))
     err('config.controller.dpo.email', `is not an email address (got ${show(c.controller.dpo.email)})`);
-  if (typeof c.language === 'string' && !LANGUAGE_TAG.test(c.language))
-    err('config.language', `must be a language tag such as "fr" or "pt-BR" (got ${show(c.language)})`);
+  if (typeof c.language === 'string' && !builtInLanguage(c.language))
+    warn(
+      'config.language',
+      `names no language Assent has texts in, so every build passes it over for <html lang>, then the browser's languages (got ${show(c.language)}); use one of ${LANGUAGES.join(', ')}, or leave it out`,
+    );
   list(c.rights).forEach((r, i) => {
     checkUrl(r.url, `config.rights[${i}].url`);
   });
@@ -94,7 +122,7 @@ export const validateConfig = (config: unknown): ConfigReport => {
   list(c.purposes).forEach((p, i) => {
     const path = `config.purposes[${i}]`;
     (Array.isArray(p.dataCategories) ? p.dataCategories : []).forEach((id, j) => {
-      if (!categoryIds.includes(id))
+      if (categoryIds && !categoryIds.includes(id))
         err(`${path}.dataCategories[${j}]`, `names ${show(id)}, which is not an id in config.dataCategories`);
     });
     if (p.basis === 'consent' && p.description === undefined)
@@ -114,7 +142,8 @@ export const validateConfig = (config: unknown): ConfigReport => {
   list(c.services).forEach((s, i) => {
     const path = `config.services[${i}]`;
     (Array.isArray(s.purposes) ? s.purposes : []).forEach((id, j) => {
-      if (!purposeIds.includes(id)) err(`${path}.purposes[${j}]`, `names ${show(id)}, which is not a purpose id`);
+      if (purposeIds && !purposeIds.includes(id))
+        err(`${path}.purposes[${j}]`, `names ${show(id)}, which is not a purpose id`);
     });
     const patterns = [
       ...(Array.isArray(s.cookies) ? s.cookies : []).map((x, j) => [
@@ -127,6 +156,17 @@ export const validateConfig = (config: unknown): ConfigReport => {
     for (const [pattern, where] of patterns) {
       const problem = typeof pattern === 'string' && regexError(pattern);
       if (problem) err(`${path}.${where}`, `is not a valid /regex/: ${problem}`);
+      // A cookie or storage name is exact: `*` there matches only a `*`.
+      else if (
+        typeof pattern === 'string' &&
+        !where.startsWith('match') &&
+        !patternRegExp(pattern) &&
+        pattern.includes('*')
+      )
+        warn(
+          `${path}.${where}`,
+          `is the exact name ${show(pattern)}; "*" is no wildcard there: for names that vary write a /regex/ such as ${show(globRegex(pattern))}`,
+        );
     }
     checkUrl(s.privacyPolicyUrl, `${path}.privacyPolicyUrl`);
     if (s.privacyPolicyUrl === undefined)
@@ -152,7 +192,7 @@ export const validateConfig = (config: unknown): ConfigReport => {
   if (map && typeof map === 'object')
     for (const id of Object.keys(map)) {
       const p = purpose(id);
-      if (!p) err(child('config.googleConsentMode.purposes', id), 'is not a purpose id');
+      if (!p) purposeIds && err(child('config.googleConsentMode.purposes', id), 'is not a purpose id');
       else if (
         p.basis === 'legitimate-interest' &&
         Array.isArray(map[id]) &&
@@ -184,6 +224,7 @@ export const validateConfig = (config: unknown): ConfigReport => {
       texts.push([path, value]);
     }
   };
+  collect(c.policy?.url, 'config.policy.url');
   collect(c.controller?.authority?.name, 'config.controller.authority.name');
   list(c.purposes).forEach((p, i) => {
     for (const key of ['title', 'description', 'retention'] as const) collect(p[key], `config.purposes[${i}].${key}`);

@@ -50,6 +50,7 @@ export const dateTime = (iso: string) => {
 export const METHODS: Record<Method, string> = {
   banner: 'Banner',
   preferences: 'Preference center',
+  placeholder: 'Embed placeholder',
   gpc: 'Global Privacy Control signal',
   api: 'JavaScript API',
 };

@@ -115,7 +115,7 @@ export const startAssent = (source: AssentConfig | Promise<unknown>, taken?: boo
     ids.every((id) => {
       if (has(state.purposes, id)) return state.purposes[id];
       // Without a valid config every id is unknown: the config error has said why already.
-      if (config) warnOnce(`data-assent names an unknown purpose "${id}"; the element stays blocked`);
+      if (config) warnOnce(`data-assent: unknown purpose "${id}"`);
       return false;
     });
   // Deletes what the services that may not run now stored; `owed`: once more on the next page view.
@@ -190,7 +190,8 @@ export const startAssent = (source: AssentConfig | Promise<unknown>, taken?: boo
     });
 
   // What the lazily loaded parts get (the UI's and the sync chunk's interfaces in one object);
-  // config, language, gpcDenied, api and the decision as the page found it join it at init.
+  // config, language, gpcDenied, api, decide, reassert and the decision as the page found it join
+  // it at init, with a valid config (no part loads without one).
   let view: ViewName | null = null;
   const host = {
     emit,
@@ -256,10 +257,8 @@ export const startAssent = (source: AssentConfig | Promise<unknown>, taken?: boo
       update();
     }
   };
-  host.reassert = reread;
 
   // The UI parts load only when something must be shown, in parallel with the page.
-  host.decide = decide;
   const uiFailed = (e: unknown) => error('ui', `could not load the UI (${e})`);
   let ui: Promise<[typeof import('../ui/index'), { default: Texts }]> | undefined;
   // The parts wait for the page's body themselves; the UI shows the last view asked for.
@@ -283,30 +282,37 @@ export const startAssent = (source: AssentConfig | Promise<unknown>, taken?: boo
         version: __VERSION__,
         get: (id) => {
           if (has(state.purposes, id)) return state.purposes[id];
-          warnOnce(`get("${id}"): unknown purpose`);
+          // Without a valid config every id is unknown: the config error has said why already.
+          if (config) warnOnce(`get("${id}"): unknown purpose`);
           return false;
         },
         getState: snapshot,
         acceptAll: () => decide('api', choicesForAll(config?.purposes || [], true, denied, decision?.choices)),
         rejectAll: () => decide('api', choicesForAll(config?.purposes || [], false, denied)),
         set: (choices) => {
+          if (!config) return fail('no valid config');
+          // A complete decision: the purposes it does not name keep their current value (SPEC §4).
+          const answers: Choices = {};
+          for (const p of config.purposes) if (!isRequired(p)) answers[p.id] = state.purposes[p.id];
           for (const id in choices) {
-            const p = config?.purposes.find((x) => x.id === id);
-            const problem = !p
+            const problem = !has(state.purposes, id)
               ? 'unknown purpose'
-              : isRequired(p)
+              : !has(answers, id)
                 ? 'always active'
                 : typeof choices[id] !== 'boolean' && 'not true or false';
             if (problem) return fail(`set(): ${problem}: "${id}"`);
           }
-          return decide('api', choices);
+          return decide('api', { ...answers, ...choices });
         },
         whenAllowed: (id) =>
-          new Promise((resolve, reject) => {
-            // Once ready (a fetched config may take a while), and again on each change.
+          new Promise((resolve) => {
+            // Once ready (a fetched config may take a while), and again on each change. Without a
+            // valid config it never settles: nothing is allowed, and the config error says why.
+            // Resolved with a rejected promise, it rejects.
             const check = () => {
-              if (!has(state.purposes, id)) reject(new Error(`assent: unknown purpose "${id}"`));
-              else if (state.purposes[id]) resolve();
+              // state.purposes has no prototype: `constructor` is no purpose there, and unknown.
+              if (state.purposes[id]) resolve();
+              else if (!has(state.purposes, id)) config && resolve(fail(`unknown purpose "${id}"`));
               else return;
               off();
             };
@@ -350,9 +356,9 @@ export const startAssent = (source: AssentConfig | Promise<unknown>, taken?: boo
       const undecided = !isDecided(c.purposes, decision.choices);
       if (undecided) showView('banner');
       const signal = (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
-      denied = gpcDenied(c.purposes, c.consent?.gpc || 'deny-marketing', signal);
+      denied = gpcDenied(c.purposes, c.consent?.gpc, signal);
       // The decision as this page found it: a receipt its predecessor could not store is rebuilt from it.
-      Object.assign(host, { config: c, language, gpcDenied: denied, decision });
+      Object.assign(host, { config: c, language, gpcDenied: denied, decision, api, decide, reassert: reread });
       if (__CONSENT_MODE__) pushConsentMode(c, allowedPurposes(c.purposes, {}, denied), 'default', undecided);
       if (denied.length && !decision.gpc) {
         // The signal overrides the answers in force, and is recorded once, in a receipt of its own.
@@ -366,7 +372,6 @@ export const startAssent = (source: AssentConfig | Promise<unknown>, taken?: boo
         if (localStorage.getItem(CLEANUP_OWED)) cleanUp(false);
       } catch {}
     }
-    host.api = api;
     if (__GATING__)
       releaseAllowed = startGate(
         allows,

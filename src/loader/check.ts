@@ -10,8 +10,8 @@ const got = (path: string, want: string, value: unknown) =>
 /** The first problem that stops the loader, or '' when it can run. */
 // biome-ignore lint/suspicious/noExplicitAny: the config is untrusted JSON until checked
 export const configProblem = (c: any): string => {
-  if (!c || typeof c !== 'object') return 'config must be an object';
-  if (typeof c.policy?.version !== 'string') return got('policy.version', 'a string', c.policy?.version);
+  // Anything but an object (null, a number) has no policy either: one check says so (22 B less).
+  if (typeof c?.policy?.version !== 'string') return got('policy.version', 'a string', c?.policy?.version);
   if (!Array.isArray(c.purposes) || !c.purposes.length) return got('purposes', 'a non-empty array', c.purposes);
   const ids: string[] = [];
   for (let i = 0; i < c.purposes.length; i++) {

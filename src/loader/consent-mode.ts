@@ -9,9 +9,13 @@ const w = window as unknown as { dataLayer: unknown[]; gtag: Gtag; uetq: unknown
 /** `window.dataLayer`, created if absent. */
 export const dataLayer = () => (w.dataLayer ||= []);
 
+// Set once the loader sent a default of its own, before fetching the config by URL.
+let defaulted: unknown;
+
 /**
  * Sends `default` (first on the page, with `wait_for_update` while the banner will show) or
- * `update`. Defines `gtag` when the page has not yet.
+ * `update`. Defines `gtag` when the page has not yet. After the loader's own default (see
+ * pushWaitingDefault), the config's default goes as an update.
  */
 export const pushConsentMode = (
   config: AssentConfig,
@@ -27,14 +31,23 @@ export const pushConsentMode = (
     dataLayer().push(arguments);
   };
   const values: Record<string, unknown> = consentModeValues(gcm.purposes, allowed);
-  if (command === 'default') {
+  if (command === 'default' && !defaulted) {
     if (waiting) values.wait_for_update = gcm.waitForUpdate ?? 500;
     if (gcm.regions) values.region = gcm.regions;
   }
-  w.gtag('consent', command, values);
+  w.gtag('consent', defaulted ? 'update' : command, values);
   if (command === 'default') {
     if (gcm.adsDataRedaction) w.gtag('set', 'ads_data_redaction', true);
     if (gcm.urlPassthrough) w.gtag('set', 'url_passthrough', true);
   }
   if (config.microsoftUet) (w.uetq ||= []).push('consent', command, { ad_storage: values.ad_storage });
+};
+
+/**
+ * Before a config fetched by URL, so that tags that run during the fetch find one (SPEC §1): every
+ * type denied, waiting for the update that the config's default then becomes.
+ */
+export const pushWaitingDefault = () => {
+  pushConsentMode({ googleConsentMode: {} } as never, {}, 'default', true);
+  defaulted = 1;
 };

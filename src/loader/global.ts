@@ -22,7 +22,8 @@ export const free = (): boolean => {
 
 /** Makes the API global and runs the calls queued before the loader (and any pushed later). */
 export const publish = (api: AssentApi) => {
-  (api as { [BRAND]?: 1 })[BRAND] = 1;
+  // 2: this copy blocks what the config's `match` names (assent-autoblock.js).
+  (api as { [BRAND]?: number })[BRAND] = __AUTOBLOCK__ ? 2 : 1;
   try {
     window.assent = api;
   } catch {}

@@ -9,6 +9,6 @@ export const watchTabs = (channelName: string, reread: (tab: unknown) => void): 
   const channel = window.BroadcastChannel && new BroadcastChannel(channelName);
   if (channel) channel.onmessage = reread;
   addEventListener('pageshow', (e) => e.persisted && reread(1));
-  document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && reread(1));
+  document.addEventListener('visibilitychange', () => document.hidden || reread(1));
   return () => channel?.postMessage(1);
 };

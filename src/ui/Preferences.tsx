@@ -104,7 +104,7 @@ export const Preferences = ({ host, texts, onDecide, onClose }: Props) => {
         <WithPolicyLink
           text={withBases(editable.length > 0 && texts.preferencesIntro, texts, config.purposes, true)}
           texts={texts}
-          url={config.policy.url}
+          url={t(config.policy.url)}
         />
         {gpcDenied.length > 0 && <p class="note">{fill(texts.gpcHonoured, { purposes: gpcTitles.join(', ') })}</p>}
         <ul>

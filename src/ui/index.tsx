@@ -5,7 +5,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { type Choices, choicesForAll } from '../core/bases';
 import type { Texts } from '../core/texts';
 import type { Method, ViewName } from '../core/types';
-import { withOverrides } from './format';
+import { textIn, withOverrides } from './format';
 import type { UiHost } from './host';
 import { Actions, CloseButton, WithPolicyLink, withBases } from './parts';
 import { adopt, shadowHost, whenBody } from './shadow';
@@ -45,6 +45,10 @@ export const show = (host: UiHost, builtIn: Texts, view: ViewName | null) => {
     if (!root) {
       const made = shadowHost('main', UI_CSS, host.config);
       root = made.root;
+      // Outside the shadow root, where tools that look for a consent banner (scanners, audits, site
+      // owners' scripts) look first: an id that says what it is, on a box placed where the banner is.
+      made.host.id = 'assent-consent';
+      made.host.setAttribute('data-position', host.config.ui?.position || 'bottom');
       const dir = document.documentElement.dir;
       if (dir) made.host.dir = dir;
       document.body.prepend(made.host);
@@ -146,7 +150,7 @@ export const Banner = ({ host, texts, onDecide, onChoose, onClose }: BannerProps
   return (
     <section
       ref={box}
-      class={`banner ${position}`}
+      class="banner consent-banner"
       aria-labelledby="assent-banner-title"
       lang={host.language}
       onPointerOver={prepare}
@@ -157,7 +161,7 @@ export const Banner = ({ host, texts, onDecide, onChoose, onClose }: BannerProps
       <WithPolicyLink
         text={withBases(texts.bannerText, texts, config.purposes)}
         texts={texts}
-        url={config.policy.url}
+        url={textIn(host.language)(config.policy.url)}
       />
       <Actions texts={texts} onAll={all} other={texts.customize} onOther={onChoose} />
       <CloseButton texts={texts} onClose={onClose} />

@@ -1,5 +1,6 @@
 // The embed placeholder chunk (≤ 2 KB, no Preact): stands in for a gated iframe, at its size, until
 // its purposes are allowed or the visitor loads this one embed.
+import { isRequired } from '../core/bases';
 import { matchesPattern } from '../core/patterns';
 import type { Texts } from '../core/texts';
 import { fill, textIn } from './format';
@@ -60,8 +61,15 @@ export const place = (host: UiHost, texts: PlaceholderTexts, iframe: HTMLIFrameE
       iframe.setAttribute('src', src);
       remove();
     }),
+    // The visitor's own choice (method `placeholder`), for the purposes this embed needs; the
+    // others stay as they are, so the banner still asks about them.
     button(fill(texts.alwaysAllow, { purpose }), 'alt', () =>
-      api.set(Object.fromEntries(purposes.map((id) => [id, true]))),
+      host.decide(
+        'placeholder',
+        Object.fromEntries(
+          config.purposes.filter((p) => purposes.includes(p.id) && !isRequired(p)).map((p) => [p.id, true]),
+        ),
+      ),
     ),
   );
   root.append(frame);

@@ -329,6 +329,48 @@ test.describe('fails closed', () => {
     ]);
   });
 
+  test('after assent.js, assent-autoblock.js still blocks: the tracker makes no request, and the console says which to keep', async ({
+    page: p,
+    site,
+    messages,
+  }) => {
+    serveTag(site, 'both');
+    await p.goto(
+      site.page(
+        pageWith(config(), '', TAG('both')).replace(
+          '<script src="/dist/assent.js"></script>',
+          '<script src="/dist/assent.js"></script><script src="/dist/assent-autoblock.js"></script>',
+        ),
+      ),
+    );
+    await expect.poll(() => ran(p)).toEqual(['own']);
+    expect(site.requested('track-both')).toEqual([]);
+    expect(messages).toContain(
+      'error: assent: assent-autoblock.js runs after another copy of Assent; load only assent-autoblock.js',
+    );
+  });
+
+  test('a second assent-autoblock.js does nothing, and the first blocks and releases on', async ({
+    page: p,
+    site,
+    messages,
+  }) => {
+    serveTag(site, 'twice');
+    await p.goto(
+      site.page(
+        pageWith(config(), '', TAG('twice'), '/dist/assent-autoblock.js').replace(
+          '<script src="/dist/assent-autoblock.js"></script>',
+          '<script src="/dist/assent-autoblock.js"></script><script src="/dist/assent-autoblock.js"></script>',
+        ),
+      ),
+    );
+    expect(messages).toContain('warning: assent: loaded twice; the second copy does nothing');
+    await expect.poll(() => ran(p)).toEqual(['own']);
+    expect(site.requested('track-twice')).toEqual([]);
+    await p.evaluate(() => window.assent?.acceptAll());
+    await expect.poll(() => ran(p)).toEqual(['own', 'tracker']);
+  });
+
   // A Proxy answers any key it is asked, Symbol.for('assent') included: only an own brand marks a
   // first copy of Assent, and anything else that holds window.assent fails closed.
   const holders: [string, string, string][] = [
@@ -344,6 +386,8 @@ test.describe('fails closed', () => {
       'throwing',
       "const no = () => { throw new Error('no'); }; window.assent = new Proxy({}, { get: no, getOwnPropertyDescriptor: no, has: no });",
     ],
+    // Anyone can write Symbol.for('assent'): a brand of the page's own is no auto-blocking copy.
+    ['a brand of its own', 'forged', "window.assent = { [Symbol.for('assent')]: 1 };"],
   ];
   for (const [what, stamp, script] of holders)
     test(`when the page holds window.assent (${what}), a tag’s matching tracker makes no request, and Consent Mode defaults to denied`, async ({

@@ -29,7 +29,7 @@ export { expect };
 
 /** Whether the consent cookie says entries still wait in the outbox. */
 export const pending = async (page: Page) =>
-  /\.[bpag]g?o\./.test((await page.context().cookies()).find((c) => c.name === 'assent')?.value ?? '');
+  /\.[bplag]g?o\./.test((await page.context().cookies()).find((c) => c.name === 'assent')?.value ?? '');
 
 /** The vendor scripts that ran on the page, in order. */
 export const ran = (page: Page): Promise<string[]> => page.evaluate(() => (window as { __ran?: string[] }).__ran ?? []);

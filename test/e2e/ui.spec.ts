@@ -328,6 +328,15 @@ test('an embed placeholder keeps the iframe’s size, loads one embed, or allows
   await expect.poll(() => site.requested('/embed/').sort()).toEqual(['/embed/a', '/embed/b']);
   await expect(placeholders).toHaveCount(0);
   expect(await page.evaluate(() => window.assent?.get('marketing'))).toBe(true);
+  // The visitor's own choice, recorded as such; the banner still asks about the other purposes.
+  const receipt = await page.evaluate(async () => (await window.assent?.receipts())?.[0]);
+  expect(receipt?.method).toBe('placeholder');
+  expect(await page.evaluate(() => window.assent?.getState())).toMatchObject({ method: 'placeholder', decided: false });
+  await page.reload();
+  expect(await page.evaluate(() => window.assent?.getState())).toMatchObject({
+    method: 'placeholder',
+    purposes: { marketing: true, analytics: false },
+  });
 });
 
 test('a returning visitor on a page with an embed downloads only the small placeholder chunk', async ({

@@ -89,15 +89,34 @@ describe('deciding', () => {
     expect(second.purposes.find((p) => p.id === 'security')?.granted).toBe(false);
   });
 
-  it('set() changes only the purposes it names and leaves the visitor undecided about the rest', async () => {
+  it('set() is a decision: it changes the purposes it names and records the rest as they are', async () => {
     const api = startAssent(shopConfig());
-    await api.set({ analytics: true });
+    const receipt = await api.set({ analytics: true });
+    // A new visitor: the purposes not named keep the default of their basis, and say so.
     expect(api.getState()).toMatchObject({
-      decided: false,
+      decided: true,
+      method: 'api',
       purposes: { analytics: true, marketing: false, security: true },
     });
-    await api.set({ marketing: false, security: true });
-    expect(api.getState()).toMatchObject({ decided: true, purposes: { analytics: true } });
+    expect(cookie()?.choices).toEqual({ security: true, analytics: true, marketing: false });
+    expect(receipt.purposes.map((p) => [p.id, p.granted])).toEqual([
+      ['necessary', true],
+      ['legal', true],
+      ['security', true],
+      ['analytics', true],
+      ['marketing', false],
+    ]);
+    await api.set({ security: false });
+    expect(api.getState().purposes).toMatchObject({ analytics: true, security: false, marketing: false });
+  });
+
+  it('set() of one purpose is remembered: the next page view finds the visitor decided', async () => {
+    await startAssent(shopConfig()).set({ marketing: true });
+    expect(startAssent(shopConfig()).getState()).toMatchObject({
+      decided: true,
+      method: 'api',
+      purposes: { marketing: true, analytics: false, security: true },
+    });
   });
 
   it('set() rejects unknown and always-active purposes, and records nothing', async () => {
@@ -440,6 +459,29 @@ describe('a bad config', () => {
     expect(api.getState().purposes).toEqual({ necessary: true, legal: true });
     expect(api.get('analytics')).toBe(false);
     await expect(api.acceptAll()).rejects.toThrow('no valid config');
+  });
+
+  it('after a rejected config, get(), whenAllowed() and set() add no error of their own', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const config = shopConfig() as unknown as { purposes: { id: string }[] };
+    config.purposes[4].id = config.purposes[3].id;
+    const api = startAssent(config as never);
+    expect(api.get('analytics')).toBe(false);
+    expect(api.get('marketing')).toBe(false);
+    let settled = false;
+    api.whenAllowed('analytics').then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await expect(api.set({ analytics: true })).rejects.toThrow('assent: no valid config');
+    await new Promise((r) => setTimeout(r, 20));
+    // Nothing is allowed, so it never resolves; and the cause was said once, by the config error.
+    expect(settled).toBe(false);
+    expect(warn).not.toHaveBeenCalled();
+    expect(error).toHaveBeenCalledTimes(1);
+    expect(error.mock.calls[0][0]).toContain('config.purposes[4].id must be a unique id');
+    await expect(api.whenAllowed('necessary')).resolves.toBeUndefined();
   });
 
   it('fails closed while a config fetched by URL has not arrived, and when it never does', async () => {

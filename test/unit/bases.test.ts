@@ -55,6 +55,8 @@ describe('legal bases', () => {
       expect(gpcDenied(purposes, 'deny-all', true)).toEqual(['security', 'analytics', 'marketing']);
       expect(gpcDenied(purposes, 'ignore', true)).toEqual([]);
       expect(gpcDenied(purposes, 'deny-all', false)).toEqual([]);
+      // No policy in the config is the default, deny-marketing.
+      expect(gpcDenied(purposes, undefined, true)).toEqual(['marketing']);
     });
 
     it('denies before any answer, even a legitimate-interest purpose under deny-all', () => {

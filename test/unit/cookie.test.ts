@@ -18,6 +18,20 @@ describe('consent cookie', () => {
     expect(decodeConsentCookie(encodeConsentCookie(decision))).toEqual(decision);
   });
 
+  it('tells every method apart, "Always allow" on a placeholder from the preference center', () => {
+    for (const [method, letter] of [
+      ['banner', 'b'],
+      ['preferences', 'p'],
+      ['placeholder', 'l'],
+      ['api', 'a'],
+      ['gpc', 'g'],
+    ] as const) {
+      const value = encodeConsentCookie({ ...decision, method });
+      expect(value.split('.')[4]).toBe(letter);
+      expect(decodeConsentCookie(value)?.method).toBe(method);
+    }
+  });
+
   it('is compact and uses only cookie-safe characters', () => {
     const value = encodeConsentCookie(decision);
     expect(value).toMatch(/^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]+$/);

@@ -58,6 +58,14 @@ describe('receipt', () => {
     });
   });
 
+  it('records the policy URL shown in the language, and hashes that one', () => {
+    const config = shopConfig();
+    config.policy.url = { en: 'https://shop.example/privacy', fr: 'https://shop.example/fr/confidentialite' };
+    expect(buildReceipt({ ...input, config }).policy.url).toBe('https://shop.example/fr/confidentialite');
+    expect(buildReceipt({ ...input, config, language: 'de' }).policy.url).toBe('https://shop.example/privacy');
+    expect(shownTexts(config, 'fr').policy.url).toBe('https://shop.example/fr/confidentialite');
+  });
+
   it('records a purpose missing from the state as denied, never by omission', () => {
     const r = buildReceipt({ ...input, purposes: {} });
     expect(r.purposes.map((p) => [p.id, p.granted])).toEqual([

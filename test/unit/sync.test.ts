@@ -374,7 +374,7 @@ describe('the entry schema, generated from the types', () => {
     };
     expect(entryIssues(bad).map((i) => i.message)).toEqual([
       'entry.consentId must be text matching ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$ (got "bob@example.com")',
-      'entry.method must be one of banner, preferences, api, gpc (got "email")',
+      'entry.method must be one of banner, preferences, placeholder, api, gpc (got "email")',
       'entry.purposes[0].granted must be true or false (got "yes")',
     ]);
     expect(entryIssues({ type: 'erasure', id: 'x' }).map((i) => i.message)).toEqual([

@@ -154,6 +154,15 @@ describe('links from the config', () => {
     for (const label of ['Privacy policy', 'Right of access']) expect(text).toContain(label);
   });
 
+  it("links the privacy policy in the visitor's language when the config gives one per language", () => {
+    const host = makeHost({ language: 'fr' });
+    host.config.policy.url = { en: '/privacy', fr: '/fr/confidentialite' };
+    render(<Banner host={host} texts={en} onDecide={vi.fn()} onChoose={vi.fn()} onClose={vi.fn()} />);
+    const banner = screen.getByRole('region', { name: 'Your privacy choices' });
+    const link = within(banner).getByRole('link', { name: 'Privacy policy' });
+    expect(link.getAttribute('href')).toBe(new URL('/fr/confidentialite', location.href).href);
+  });
+
   it('links https:, http:, mailto: and tel: addresses, relative ones resolved against the page', () => {
     const host = makeHost();
     host.config.policy.url = '/privacy';

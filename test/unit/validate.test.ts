@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generateConfigSchema, SCHEMA_FILE } from '../../scripts/schema';
+import { pickLanguage } from '../../src/core/i18n';
 import { validateConfig } from '../../src/core/validate';
 import { configProblem } from '../../src/loader/check';
 import { shopConfig } from '../fixtures/configs';
@@ -48,12 +49,89 @@ describe('config validator', () => {
       'config.googleConsentMode.purposes.a[0] must be one of ad_storage, ad_user_data, ad_personalization, analytics_storage, functionality_storage, personalization_storage, security_storage (got "ads_storage")',
       'config.purposes[2].id repeats the id "a"; ids must be unique',
       'config.policy.url uses javascript:; use https:, http:, mailto: or tel:; the UI shows it as text, not as a link (got "javascript:alert(1)")',
-      'config.language must be a language tag such as "fr" or "pt-BR" (got "French")',
       'config.purposes[1].dataCategories[0] names "nope", which is not an id in config.dataCategories',
-      'config.services[0].purposes[0] names "ghost", which is not a purpose id',
+      // Which purpose "ghost" was meant to be waits for config.purposes[0].id, reported above.
       'config.services[0].cookies[0] is not a valid /regex/: Invalid regular expression: /[a-/: Unterminated character class',
-      'config.googleConsentMode.purposes.ghost is not a purpose id',
       'config.purposes[1].title.english is not a language tag such as "en" or "fr"',
+    ]);
+    expect(warnings(c)).toContain(
+      'config.language names no language Assent has texts in, so every build passes it over for <html lang>, then the browser\'s languages (got "French"); use one of bg, cs, da, de, el, en, es, et, fi, fr, ga, hr, hu, it, lt, lv, mt, nl, pl, pt, ro, sk, sl, sv, or leave it out',
+    );
+  });
+
+  it('reports a wrong purpose id once, not again for every reference to it', () => {
+    const c = shopConfig();
+    c.purposes[3].id = 'Analytics';
+    c.services = [{ id: 'ga', name: 'GA', purposes: ['analytics'], privacyPolicyUrl: 'https://ga.example/' }];
+    expect(messages(c)).toEqual(['config.purposes[3].id must be text matching ^[a-z0-9_-]{1,32}$ (got "Analytics")']);
+    const inherited = shopConfig();
+    inherited.purposes[3].id = 'constructor';
+    expect(messages(inherited)).toEqual([
+      'config.purposes[3].id must not be a name every object inherits (Object.prototype); choose another id (got "constructor")',
+    ]);
+    // With every id right, a reference to no purpose is an error of its own.
+    const ghost = shopConfig();
+    ghost.services = [{ id: 'ga', name: 'GA', purposes: ['ghost'], privacyPolicyUrl: 'https://ga.example/' }];
+    expect(messages(ghost)).toEqual(['config.services[0].purposes[0] names "ghost", which is not a purpose id']);
+  });
+
+  it('reports a repeated purpose id once, in every build', () => {
+    const c = shopConfig();
+    // googleConsentMode still maps `marketing`, the id that purposes[4] was probably meant to have.
+    c.purposes[4].id = c.purposes[3].id;
+    expect(messages(c)).toEqual(['config.purposes[4].id repeats the id "analytics"; ids must be unique']);
+    expect(configProblem(c)).toBe(
+      'config.purposes[4].id must be a unique id matching [a-z0-9_-]{1,32}, not on Object.prototype (got "analytics")',
+    );
+  });
+
+  it('takes a policy URL per language, and checks each', () => {
+    const c = shopConfig();
+    c.policy.url = { en: 'https://shop.example/privacy', fr: 'javascript:alert(1)' };
+    expect(messages(c)).toEqual([
+      'config.policy.url.fr uses javascript:; use https:, http:, mailto: or tel:; the UI shows it as text, not as a link (got "javascript:alert(1)")',
+    ]);
+    c.policy.url = { en: 'https://shop.example/privacy', 'pt-BR': '/pt/privacidade' };
+    expect(messages(c)).toEqual([]);
+    c.policy.url = { english: 'https://shop.example/privacy' };
+    expect(messages(c)).toEqual(['config.policy.url.english is not a language tag such as "en" or "fr"']);
+  });
+
+  it('language: one rule in every build: a value Assent has no texts for is passed over, with a warning', () => {
+    for (const language of ['', 'French', 'zz', 'x-klingon']) {
+      const c = { ...shopConfig(), language };
+      expect(messages(c)).toEqual([]);
+      expect(configProblem(c)).toBe('');
+      expect(warnings(c)).toEqual([expect.stringContaining(`config.language names no language Assent has texts in`)]);
+      expect(pickLanguage([language, 'de'])).toBe('de');
+    }
+    for (const [language, picked] of [
+      ['pt-BR', 'pt'],
+      ['FR', 'fr'],
+      ['de_AT', 'de'],
+    ]) {
+      expect(warnings({ ...shopConfig(), language })).toEqual([]);
+      expect(pickLanguage([language, 'en'])).toBe(picked);
+    }
+  });
+
+  it('warns that * in a cookie or storage name is no wildcard, and suggests the /regex/', () => {
+    const c = shopConfig();
+    c.services = [
+      {
+        id: 'ga',
+        name: 'GA',
+        purposes: ['analytics'],
+        privacyPolicyUrl: 'https://ga.example/',
+        cookies: ['_ga', '_ga_*', { name: '*_gid' }, '/^_gat/'],
+        storage: ['ga*session'],
+        match: ['*.google-analytics.com'],
+      },
+    ];
+    expect(warnings(c)).toEqual([
+      'config.services[0].cookies[1] is the exact name "_ga_*"; "*" is no wildcard there: for names that vary write a /regex/ such as "/^_ga_/"',
+      'config.services[0].cookies[2] is the exact name "*_gid"; "*" is no wildcard there: for names that vary write a /regex/ such as "/_gid$/"',
+      'config.services[0].storage[0] is the exact name "ga*session"; "*" is no wildcard there: for names that vary write a /regex/ such as "/^ga.*session$/"',
     ]);
   });
 
@@ -114,7 +192,8 @@ describe('production loader check', () => {
   });
 
   it.each([
-    [null, 'config must be an object'],
+    [null, 'config.policy.version must be a string (got nothing)'],
+    [7, 'config.policy.version must be a string (got nothing)'],
     [{ policy: {} }, 'config.policy.version must be a string (got nothing)'],
     [{ policy: { version: '1' }, purposes: [] }, 'config.purposes must be a non-empty array (got [])'],
     [
