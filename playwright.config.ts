@@ -16,8 +16,10 @@ export default defineConfig({
     launchOptions: chromiumLaunch,
   },
   projects: [
-    { name: 'e2e', testIgnore: /demo\.spec\.ts/ },
+    { name: 'e2e', testIgnore: /(demo|scanner)\.spec\.ts/ },
     // The demo starts from the README's command, which rebuilds dist/: it runs after the rest, alone.
     { name: 'demo', testMatch: /demo\.spec\.ts/, dependencies: ['e2e'] },
+    // A GDPR scanner on the demo's server, once the demo project has rebuilt dist/.
+    { name: 'scanner', testMatch: /scanner\.spec\.ts/, dependencies: ['demo'] },
   ],
 });

@@ -64,14 +64,16 @@ panel.append(
   el('div', { className: 'head' }, el('h2', { id: 'inspector-title', textContent: 'Consent inspector' }), toggle),
   parts,
 );
-toggle.onclick = () => {
-  const open = parts.hidden;
+const showParts = (open: boolean) => {
   parts.hidden = !open;
   toggle.textContent = open ? 'Hide' : 'Show';
   toggle.setAttribute('aria-expanded', String(open));
   document.documentElement.classList.toggle('inspector-open', open);
 };
-document.documentElement.classList.add('inspector-open');
+toggle.onclick = () => showParts(parts.hidden);
+// `?inspector=hidden` starts with the panel folded, as the page looks to a real visitor (a scanner
+// run on the demo uses it).
+showParts(new URLSearchParams(location.search).get('inspector') !== 'hidden');
 
 const log: string[] = [];
 const time = () => new Date().toISOString().slice(11, 23);

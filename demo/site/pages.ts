@@ -85,6 +85,8 @@ ${page === 'consent-mode' ? GTAG : ''}
 </body></html>`;
 };
 
+const LANGUAGES = { fr: 'French', bg: 'Bulgarian' };
+
 export const renderIndex = (dashboard: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Assent demo</title>
 <link rel="stylesheet" href="/demo-assets/site.css"></head><body><div class="page"><main>
@@ -93,7 +95,7 @@ export const renderIndex = (dashboard: string) => `<!doctype html><html lang="en
 <ul>${Object.values(SITES)
   .map(
     (s) =>
-      `<li><a href="/${s.id}/">${esc(s.name)}</a> (${s.lang} + en), from <code>${esc(s.notes.policy.split(':')[0])}</code>: <a href="/${s.id}/privacy-map">how its policy maps to the config</a></li>`,
+      `<li><a href="/${s.id}/">${esc(s.name)}</a>, in ${LANGUAGES[s.lang]} and English, from ${esc(s.notes.policy)}: <a href="/${s.id}/privacy-map">how its policy maps to the config</a></li>`,
   )
   .join('')}</ul>
 <p><a href="${esc(dashboard)}">The site owner’s consent dashboard</a> (admin token <code>demo</code>).</p>

@@ -64,7 +64,7 @@ export const policyMap = (site: Site): string => {
   ]);
   const ctl = c.controller;
   return `<h1>How ${esc(site.name)}’s privacy policy maps to the config</h1>
-<p>Source: <code>${esc(notes.policy)}</code>. Config: <a href="/demo-configs/${site.id}.json"><code>demo/configs/${site.id}.json</code></a>.
+<p>Source: ${esc(notes.policy)}. Config: <a href="/demo-configs/${site.id}.json"><code>demo/configs/${site.id}.json</code></a>.
 Each cell below is read from that config when the page is served.</p>
 ${table(
   'Controller',

@@ -10,6 +10,7 @@ export const PAGES: PageId[] = ['home', 'product', 'video', 'checkout', 'consent
 
 /** Where a policy's wording came from, and what the demo added: kept beside the config, keyed by id. */
 export interface Notes {
+  /** The policy the config was written from, named for the demo's visitors. */
   policy: string;
   purposes: Record<string, { policyBasis?: string; asConsent?: string; demo?: string }>;
   services: Record<string, 'demo' | 'policy'>;

@@ -1,15 +1,12 @@
 // The demo, started with the README's own command: both sites as a new visitor in their languages, a
 // reject on one and an accept on the other, what the inspector shows, the policy map, and the site
 // owner's dashboard counting both decisions with their signatures verified.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { axe } from './axe';
+import { type Demo, root, startDemo } from './demo-server';
 
-const root = resolve(import.meta.dirname, '../..');
 /** The README's demo command: its first line that runs the demo, after any install step. */
 const README_DEMO = (() => {
   const line = readFileSync(join(root, 'README.md'), 'utf8')
@@ -18,59 +15,22 @@ const README_DEMO = (() => {
   return line.split('#')[0].split('&&').pop()?.trim() as string;
 })();
 
-let demo: ChildProcess;
+let demo: Demo | undefined;
 let base = '';
-const dataDir = mkdtempSync(join(tmpdir(), 'assent-demo-'));
-
-const freePort = () =>
-  new Promise<number>((done) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
-  });
 
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   test.setTimeout(240_000);
-  const port = await freePort();
-  demo = spawn('sh', ['-c', README_DEMO], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), ASSENT_DATA_DIR: dataDir },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  base = await new Promise<string>((done, fail) => {
-    demo.stdout?.on('data', (d) => {
-      out += d;
-      const url = /Assent demo: (http:\/\/\S+?)\/\s/.exec(out)?.[1];
-      if (url) done(url);
-    });
-    demo.stderr?.on('data', (d) => (out += d));
-    demo.once('exit', (code) => fail(new Error(`"${README_DEMO}" exited with ${code}:\n${out}`)));
-  });
+  demo = await startDemo(README_DEMO);
+  base = demo.base;
 });
-
-/** Whether any process of the group (the shell, npm, the server) is still running. */
-const running = (group: number) => {
-  try {
-    process.kill(-group, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test.afterAll(async () => {
   test.setTimeout(90_000);
   // The demo's collector publishes its chain's head and syncs its files as it stops: its data
   // directory goes once every process of the demo has exited.
-  if (!demo.pid) return;
-  process.kill(-demo.pid, 'SIGTERM');
-  while (running(demo.pid)) await new Promise((r) => setTimeout(r, 100));
-  rmSync(dataDir, { recursive: true, force: true });
+  await demo?.stop();
 });
 
 /** Saves a screenshot as a test artifact, and to docs/screenshots/ when UPDATE_SCREENSHOTS is set. */
@@ -145,6 +105,19 @@ test('Blokku, in Bulgarian: a new visitor accepts; the SDK, the pixel and the ch
   await expect(page.getByRole('button', { name: /Chat/ })).toBeVisible();
   await shoot(page, 'demo-inspector');
   blokkuConsentId = (await page.evaluate(() => window.assent?.getState().id)) as string;
+});
+
+test('the index names the two companies whose policies the shops are built from, and no file of ours', async ({
+  page,
+}) => {
+  await page.goto(`${base}/`);
+  const shops = page.getByRole('listitem');
+  await expect(shops.filter({ hasText: 'Blooom' })).toContainText('the privacy policy of Blooom, a French company');
+  await expect(shops.filter({ hasText: 'Blokku' })).toContainText(
+    'the privacy policy of Blokku AD, a Bulgarian company',
+  );
+  await expect(page.locator('body')).not.toContainText(/seeds\/|\.txt/);
+  expect(await axe(page)).toEqual([]);
 });
 
 test('the policy map is generated from the config and marks what was modelled as consent or added for the demo', async ({
