@@ -4,6 +4,8 @@
 // it only ever stands as the value of a label ("Provider: {service}"); only dates sit inside sentences.
 
 export interface Texts {
+  /** What the banner is, in words tools look for: with the heading, the banner's accessible name. */
+  bannerLabel: string;
   /** Banner heading. */
   bannerTitle: string;
   /** Banner text; the `about…` sentences that fit the purposes configured follow it, then the policy link. */

@@ -151,12 +151,15 @@ export const Banner = ({ host, texts, onDecide, onChoose, onClose }: BannerProps
     <section
       ref={box}
       class="banner consent-banner"
-      aria-labelledby="assent-banner-title"
+      aria-labelledby="assent-banner-label assent-banner-title"
       lang={host.language}
       onPointerOver={prepare}
       onFocusIn={prepare}
       onKeyDown={(e) => e.key === 'Escape' && onClose()}
     >
+      <span id="assent-banner-label" hidden>
+        {texts.bannerLabel}
+      </span>
       <h2 id="assent-banner-title">{texts.bannerTitle}</h2>
       <WithPolicyLink
         text={withBases(texts.bannerText, texts, config.purposes)}

@@ -80,3 +80,15 @@ test('the GDPR scanner finds the demo banner, finds Reject on its first layer, a
     `${report.compliance.total}/100: ${report.compliance.issues.map((i) => i.description).join('; ')}`,
   ).toBe('A');
 });
+
+test('outside its shadow root the banner is #assent-consent, with its box; its accessible name says consent', async ({
+  page,
+}) => {
+  await page.goto(`${demo?.base}/blooom/?inspector=hidden`);
+  const banner = page.getByRole('region', { name: /^Consentement aux cookies Vos choix/ });
+  await expect(banner).toBeVisible();
+  const host = await page.locator('#assent-consent').boundingBox();
+  const box = await banner.boundingBox();
+  expect(host && host.width * host.height).toBeGreaterThan(0);
+  expect(host).toEqual(box);
+});

@@ -329,8 +329,10 @@ test('an embed placeholder keeps the iframe’s size, loads one embed, or allows
   await expect(placeholders).toHaveCount(0);
   expect(await page.evaluate(() => window.assent?.get('marketing'))).toBe(true);
   // The visitor's own choice, recorded as such; the banner still asks about the other purposes.
-  const receipt = await page.evaluate(async () => (await window.assent?.receipts())?.[0]);
-  expect(receipt?.method).toBe('placeholder');
+  // (The receipt is stored a moment after the decision.)
+  await expect
+    .poll(() => page.evaluate(async () => (await window.assent?.receipts())?.map((r) => r.method)))
+    .toEqual(['placeholder']);
   expect(await page.evaluate(() => window.assent?.getState())).toMatchObject({ method: 'placeholder', decided: false });
   await page.reload();
   expect(await page.evaluate(() => window.assent?.getState())).toMatchObject({

@@ -65,7 +65,7 @@ const makeHost = (over: Partial<UiHost> = {}, state: Partial<ConsentState> = {})
 describe('banner', () => {
   it('offers Accept all, Reject all and Choose, and links the policy', () => {
     render(<Banner host={makeHost()} texts={en} onDecide={vi.fn()} onChoose={vi.fn()} onClose={vi.fn()} />);
-    const banner = screen.getByRole('region', { name: 'Your privacy choices' });
+    const banner = screen.getByRole('region', { name: 'Cookie consent Your privacy choices' });
     for (const name of ['Accept all', 'Reject all', 'Choose'])
       expect(within(banner).getByRole('button', { name })).toBeTruthy();
     expect(within(banner).getByRole('link', { name: 'Privacy policy' }).getAttribute('href')).toBe(
@@ -140,7 +140,7 @@ describe('links from the config', () => {
 
   it.each(HOSTILE)('%j is shown as text in the banner, never as a link', (url) => {
     render(<Banner host={hostile(url)} texts={en} onDecide={vi.fn()} onChoose={vi.fn()} onClose={vi.fn()} />);
-    const banner = screen.getByRole('region', { name: 'Your privacy choices' });
+    const banner = screen.getByRole('region', { name: 'Cookie consent Your privacy choices' });
     expect(within(banner).queryAllByRole('link')).toEqual([]);
     expect(banner.querySelector('a')).toBeNull();
     expect(banner.textContent).toContain('Privacy policy');
@@ -158,7 +158,7 @@ describe('links from the config', () => {
     const host = makeHost({ language: 'fr' });
     host.config.policy.url = { en: '/privacy', fr: '/fr/confidentialite' };
     render(<Banner host={host} texts={en} onDecide={vi.fn()} onChoose={vi.fn()} onClose={vi.fn()} />);
-    const banner = screen.getByRole('region', { name: 'Your privacy choices' });
+    const banner = screen.getByRole('region', { name: 'Cookie consent Your privacy choices' });
     const link = within(banner).getByRole('link', { name: 'Privacy policy' });
     expect(link.getAttribute('href')).toBe(new URL('/fr/confidentialite', location.href).href);
   });

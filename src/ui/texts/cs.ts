@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const cs: Texts = {
+  bannerLabel: 'Souhlas s cookies',
   bannerTitle: 'Ochrana vašeho soukromí',
   bannerText:
     'Používáme soubory cookie a podobné technologie a zpracováváme osobní údaje k účelům uvedeným v nastavení. Můžete vše přijmout, vše odmítnout, nebo provést vlastní výběr a své rozhodnutí kdykoli změnit.',

@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const da: Texts = {
+  bannerLabel: 'Samtykke til cookies',
   bannerTitle: 'Dine valg om privatliv',
   bannerText:
     'Vi bruger cookies og lignende teknologier og behandler personoplysninger til de formål, der er angivet i vores indstillinger. Du kan acceptere alle, afvise alle eller vælge selv og altid ændre dit valg.',

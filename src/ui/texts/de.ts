@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const de: Texts = {
+  bannerLabel: 'Cookie-Einwilligung',
   bannerTitle: 'Ihre Entscheidung zum Datenschutz',
   bannerText:
     'Wir verwenden Cookies und ähnliche Technologien und verarbeiten personenbezogene Daten für die in unseren Einstellungen aufgeführten Zwecke. Sie können alle akzeptieren, alle ablehnen oder selbst auswählen und Ihre Entscheidung jederzeit ändern.',

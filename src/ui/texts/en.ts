@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const en: Texts = {
+  bannerLabel: 'Cookie consent',
   bannerTitle: 'Your privacy choices',
   bannerText:
     'We use cookies and similar technologies, and process personal data, for the purposes listed in our settings. You can accept all, reject all or choose, and change your mind at any time.',

@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const es: Texts = {
+  bannerLabel: 'Consentimiento de cookies',
   bannerTitle: 'Sus opciones de privacidad',
   bannerText:
     'Utilizamos cookies y tecnologías similares, y tratamos datos personales, para los fines que se indican en nuestra configuración. Puede aceptar todo, rechazar todo o elegir, y cambiar de opinión en cualquier momento.',

@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const et: Texts = {
+  bannerLabel: 'Küpsiste nõusolek',
   bannerTitle: 'Teie privaatsusvalikud',
   bannerText:
     'Kasutame küpsiseid ja sarnaseid tehnoloogiaid ning töötleme isikuandmeid meie seadetes loetletud eesmärkidel. Võite nõustuda kõigiga, keelduda kõigist või ise valida ning oma otsust igal ajal muuta.',

@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const fi: Texts = {
+  bannerLabel: 'Evästesuostumus',
   bannerTitle: 'Yksityisyysvalintasi',
   bannerText:
     'Käytämme evästeitä ja vastaavia tekniikoita ja käsittelemme henkilötietoja asetuksissamme lueteltuihin tarkoituksiin. Voit hyväksyä kaikki, hylätä kaikki tai valita itse ja muuttaa valintaasi milloin tahansa.',

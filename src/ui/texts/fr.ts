@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const fr: Texts = {
+  bannerLabel: 'Consentement aux cookies',
   bannerTitle: 'Vos choix en matière de vie privée',
   bannerText:
     'Nous utilisons des cookies et technologies similaires, et traitons des données personnelles, pour les finalités présentées dans nos paramètres. Vous pouvez tout accepter, tout refuser ou choisir, et changer d’avis à tout moment.',

@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const ga: Texts = {
+  bannerLabel: 'Toiliú le fianáin',
   bannerTitle: 'Do roghanna príobháideachta',
   bannerText:
     'Úsáidimid fianáin agus teicneolaíochtaí comhchosúla, agus próiseálaimid sonraí pearsanta, chun na gcríoch atá liostaithe inár socruithe. Is féidir leat glacadh le gach ceann, diúltú do gach ceann, nó roghnú, agus d’intinn a athrú am ar bith.',

@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const hr: Texts = {
+  bannerLabel: 'Privola za kolačiće',
   bannerTitle: 'Vaši izbori u vezi s privatnošću',
   bannerText:
     'Upotrebljavamo kolačiće i slične tehnologije te obrađujemo osobne podatke u svrhe navedene u našim postavkama. Možete prihvatiti sve, odbiti sve ili odabrati te svoju odluku promijeniti u bilo kojem trenutku.',

@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const hu: Texts = {
+  bannerLabel: 'Hozzájárulás a sütikhez',
   bannerTitle: 'Az Ön adatvédelmi döntései',
   bannerText:
     'Sütiket és hasonló technológiákat használunk, és személyes adatokat kezelünk a beállításokban felsorolt célokból. Mindent elfogadhat, mindent elutasíthat vagy egyénileg is beállíthatja, és döntését bármikor megváltoztathatja.',

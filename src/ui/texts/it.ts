@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const it: Texts = {
+  bannerLabel: 'Consenso ai cookie',
   bannerTitle: 'Le sue scelte sulla privacy',
   bannerText:
     'Utilizziamo cookie e tecnologie simili, e trattiamo dati personali, per le finalità indicate nelle nostre impostazioni. Può accettare tutto, rifiutare tutto o scegliere, e cambiare idea in qualsiasi momento.',

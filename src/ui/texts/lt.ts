@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const lt: Texts = {
+  bannerLabel: 'Sutikimas dėl slapukų',
   bannerTitle: 'Jūsų privatumo pasirinkimai',
   bannerText:
     'Naudojame slapukus ir panašias technologijas bei tvarkome asmens duomenis nustatymuose nurodytais tikslais. Galite priimti visus, atmesti visus arba pasirinkti patys ir bet kada pakeisti savo sprendimą.',

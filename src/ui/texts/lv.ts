@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const lv: Texts = {
+  bannerLabel: 'Piekrišana sīkdatnēm',
   bannerTitle: 'Jūsu privātuma izvēles',
   bannerText:
     'Mēs izmantojam sīkdatnes un līdzīgas tehnoloģijas un apstrādājam personas datus iestatījumos norādītajiem nolūkiem. Varat pieņemt visus, noraidīt visus vai izvēlēties paši, kā arī jebkurā laikā mainīt savu lēmumu.',

@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const mt: Texts = {
+  bannerLabel: 'Kunsens għall-cookies',
   bannerTitle: 'L-għażliet tiegħek dwar il-privatezza',
   bannerText:
     'Aħna nużaw il-cookies u teknoloġiji simili, u nipproċessaw data personali, għall-għanijiet elenkati fl-issettjar tagħna. Tista’ taċċetta kollox, tirrifjuta kollox jew tagħżel, u tbiddel fehmtek fi kwalunkwe ħin.',

@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const nl: Texts = {
+  bannerLabel: 'Toestemming voor cookies',
   bannerTitle: 'Uw privacykeuzes',
   bannerText:
     'Wij gebruiken cookies en vergelijkbare technieken en verwerken persoonsgegevens voor de doeleinden die in onze instellingen staan. U kunt alles accepteren, alles weigeren of zelf kiezen, en uw keuze altijd wijzigen.',

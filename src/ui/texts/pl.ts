@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const pl: Texts = {
+  bannerLabel: 'Zgoda na pliki cookie',
   bannerTitle: 'Prywatność i pliki cookie',
   bannerText:
     'Używamy plików cookie i podobnych technologii oraz przetwarzamy dane osobowe w celach wymienionych w ustawieniach. Mogą Państwo zaakceptować wszystkie, odrzucić wszystkie albo dostosować wybór, a decyzję zmienić w dowolnym momencie.',

@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const pt: Texts = {
+  bannerLabel: 'Consentimento de cookies',
   bannerTitle: 'As suas escolhas de privacidade',
   bannerText:
     'Utilizamos cookies e tecnologias semelhantes, e tratamos dados pessoais, para as finalidades indicadas nas nossas definições. Pode aceitar tudo, rejeitar tudo ou escolher, e mudar de ideias em qualquer momento.',

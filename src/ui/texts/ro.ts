@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const ro: Texts = {
+  bannerLabel: 'Consimțământ pentru cookie-uri',
   bannerTitle: 'Opțiunile dumneavoastră privind confidențialitatea',
   bannerText:
     'Folosim cookie-uri și tehnologii similare și prelucrăm date cu caracter personal în scopurile enumerate în setările noastre. Puteți accepta tot, respinge tot sau alege și vă puteți răzgândi oricând.',

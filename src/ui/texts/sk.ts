@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const sk: Texts = {
+  bannerLabel: 'Súhlas so súbormi cookie',
   bannerTitle: 'Ochrana vášho súkromia',
   bannerText:
     'Používame súbory cookie a podobné technológie a spracúvame osobné údaje na účely uvedené v nastaveniach. Môžete všetko prijať, všetko odmietnuť alebo urobiť vlastný výber a svoje rozhodnutie kedykoľvek zmeniť.',

@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const sl: Texts = {
+  bannerLabel: 'Soglasje za piškotke',
   bannerTitle: 'Vaša zasebnost',
   bannerText:
     'Piškotke in podobne tehnologije uporabljamo ter osebne podatke obdelujemo za namene, navedene v nastavitvah. Lahko sprejmete vse, zavrnete vse ali izbiro prilagodite ter svojo odločitev kadar koli spremenite.',

@@ -1,6 +1,7 @@
 import type { Texts } from '../../core/texts';
 
 const sv: Texts = {
+  bannerLabel: 'Samtycke till kakor',
   bannerTitle: 'Dina integritetsval',
   bannerText:
     'Vi använder kakor (cookies) och liknande tekniker och behandlar personuppgifter för de ändamål som anges i våra inställningar. Du kan godkänna alla, avvisa alla eller välja själv och när som helst ändra dig.',
