@@ -40,6 +40,16 @@ const base = (outDir: string): InlineConfig => ({
   },
 });
 
+/** Minified for the browsers the build targets (ES2020): terser may then use its syntax, 40 B less in the loader. */
+const TERSER = {
+  ecma: 2020,
+  compress: { passes: 3, unsafe_arrows: true },
+  format: { comments: false },
+} as const;
+
+/** No `// node_modules/preact/…` comment before each module: a path of the machine that built it. */
+const NO_MODULE_PATHS = { attachDebugInfo: 'none' } as const;
+
 /** Which built-in strings the placeholder and reopen-button chunks need. */
 const SHORT_TEXTS = ['placeholder', 'loadOnce', 'alwaysAllow', 'reopen'] as const;
 
@@ -71,7 +81,7 @@ const buildChunks = async (outDir: string) => {
       build: {
         ...base(staging).build,
         minify: 'terser',
-        terserOptions: { compress: { passes: 3, unsafe_arrows: true }, format: { comments: false } },
+        terserOptions: TERSER,
         rolldownOptions: {
           input,
           // Lets shared modules join the entry that loads first, instead of a chunk of their own.
@@ -120,10 +130,7 @@ export const buildLoader = async (opts: {
   });
   const { output } = await bundle.generate({ format: 'iife' });
   await bundle.close();
-  const code = opts.dev
-    ? output[0].code
-    : ((await minify(output[0].code, { compress: { passes: 3, unsafe_arrows: true }, format: { comments: false } }))
-        .code as string);
+  const code = opts.dev ? output[0].code : ((await minify(output[0].code, TERSER)).code as string);
   writeFileSync(resolve(opts.outDir, opts.fileName), code);
 };
 
@@ -138,6 +145,7 @@ const buildModules = async (outDir: string) => {
       rolldownOptions: {
         input: { assent: src('index.ts'), cookie: src('cookie.ts') },
         preserveEntrySignatures: 'strict',
+        experimental: NO_MODULE_PATHS,
         // Preact and idb-keyval are bundled: the `assent` package has no runtime dependencies.
         output: { format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'lib/[name]-[hash].mjs' },
       },
@@ -155,7 +163,7 @@ const buildNode = async (outDir: string, input: Record<string, string>, bundled:
       ssr: true,
       target: 'node22',
       minify: false,
-      rolldownOptions: { input, output: { format: 'es', entryFileNames: '[name].mjs' } },
+      rolldownOptions: { input, experimental: NO_MODULE_PATHS, output: { format: 'es', entryFileNames: '[name].mjs' } },
     },
   });
 };

@@ -37,7 +37,7 @@ const main = (site: Site, page: PageId, lang: 'en' | 'fr' | 'bg') => {
     case 'consent-mode':
       return `<h1>${esc(w.consentMode.title)}</h1><p>${esc(w.consentMode.text)}</p>`;
     case 'privacy-map':
-      return policyMap(site);
+      return policyMap(site, lang);
   }
 };
 

@@ -18,14 +18,23 @@ const both = (text: I18n | undefined, lang: string) => {
   if (typeof text === 'string') return esc(text);
   const en = text.en ?? Object.values(text)[0];
   const local = text[lang];
-  return `${esc(en)}${local && local !== en ? ` <span lang="${lang}">(${esc(local)})</span>` : ''}`;
+  // "Commission Nationale …" and "Commission nationale …" are one name: differing in case is no translation.
+  const same = !local || local.localeCompare(en, lang, { sensitivity: 'accent' }) === 0;
+  return `${esc(en)}${!same ? ` <span lang="${lang}">(${esc(local)})</span>` : ''}`;
 };
 const list = (items: string[]) => (items.length ? `<ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>` : '—');
+// A wide table scrolls in a region of its own, which a keyboard can focus, rather than the whole page.
 const table = (caption: string, head: string[], rows: string[][]) =>
-  `<table><caption>${esc(caption)}</caption><thead><tr>${head.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead>
-<tbody>${rows.map((r) => `<tr>${r.map((c, i) => (i ? `<td>${c}</td>` : `<th scope="row">${c}</th>`)).join('')}</tr>`).join('\n')}</tbody></table>`;
+  `<div class="scroll" role="region" tabindex="0" aria-label="${esc(caption)}"><table><caption>${esc(caption)}</caption><thead><tr>${head.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead>
+<tbody>${rows.map((r) => `<tr>${r.map((c, i) => (i ? `<td>${c}</td>` : `<th scope="row">${c}</th>`)).join('')}</tr>`).join('\n')}</tbody></table></div>`;
 
-export const policyMap = (site: Site): string => {
+/** What the page says, in the site's language, before its English. */
+const IN_ENGLISH: Record<Site['lang'], string> = {
+  fr: 'Cette page est en anglais : elle montre aux développeurs comment la politique devient la configuration.',
+  bg: 'Тази страница е на английски: тя показва на разработчиците как политиката се превръща в конфигурация.',
+};
+
+export const policyMap = (site: Site, pageLang: string): string => {
   const c: AssentConfig = site.config;
   const { notes, lang } = site;
   const category = (id: string) => c.dataCategories?.find((d) => d.id === id)?.title;
@@ -63,7 +72,8 @@ export const policyMap = (site: Site): string => {
     notes.services[s.id] === 'demo' ? '<strong>Demo addition</strong>' : 'In the policy',
   ]);
   const ctl = c.controller;
-  return `<h1>How ${esc(site.name)}’s privacy policy maps to the config</h1>
+  const inEnglish = pageLang === 'en' ? '' : `<p>${esc(IN_ENGLISH[lang])}</p>\n`;
+  return `${inEnglish}<div lang="en"><h1>How ${esc(site.name)}’s privacy policy maps to the config</h1>
 <p>Source: ${esc(notes.policy)}. Config: <a href="/demo-configs/${site.id}.json"><code>demo/configs/${site.id}.json</code></a>.
 Each cell below is read from that config when the page is served.</p>
 ${table(
@@ -108,5 +118,5 @@ ${table(
       return out;
     }, {}),
   ).map(([type, purposes]) => [`<code>${esc(type)}</code>`, list(purposes.map((p) => `<code>${esc(p)}</code>`))]),
-)}`;
+)}</div>`;
 };

@@ -15,13 +15,22 @@ const USAGE = `usage:
   assent verify <receipts file> --jwks <jwks.json or URL> [--tombstones <tombstones.ndjson or URL>]
   assent verify --collector <URL> --consent-id <id>`;
 
+/** What a config file that cannot be read is, by Node's error code. */
+const READ_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied (not readable)',
+  EPERM: 'permission denied (not readable)',
+  EISDIR: 'a folder, not a file',
+};
+
 /** A config file's JSON; or null, once it has said why the file is none (with line and column). */
 const readConfig = (file: string): { config: unknown } | null => {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    console.error(`${file}: ${(e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    console.error(`${file}: ${(code && READ_PROBLEMS[code]) ?? (e as Error).message}`);
     return null;
   }
   const parsed = parseJson(text);
@@ -57,10 +66,13 @@ const bundle = (args: string[]): number => {
   }
   const [file, ...extra] = parsed.positionals;
   const out = parsed.values.out;
-  if (!file || !out || extra.length) {
-    console.error(USAGE);
+  const misuse = (problem: string) => {
+    console.error(`assent bundle: ${problem}\n${USAGE}`);
     return 2;
-  }
+  };
+  if (!file) return misuse('<config.json> is missing');
+  if (extra.length) return misuse(`takes one <config.json>, not ${parsed.positionals.length}`);
+  if (!out) return misuse('--out <dir> is missing');
   const read = readConfig(file);
   if (!read) return 2;
   if (!report(file, read.config)) {
@@ -126,7 +138,8 @@ const verify = async (args: string[]): Promise<number> => {
 };
 
 const [command, ...rest] = process.argv.slice(2);
-if (command === 'check' && rest[0]) process.exitCode = check(rest[0]);
+if (command === 'help' || command === '--help' || command === '-h') console.log(USAGE);
+else if (command === 'check' && rest[0]) process.exitCode = check(rest[0]);
 else if (command === 'bundle') process.exitCode = bundle(rest);
 else if (command === 'verify')
   verify(rest).then(
@@ -137,6 +150,7 @@ else if (command === 'verify')
     },
   );
 else {
-  console.error(USAGE);
+  const problem = command === 'check' ? 'assent check: <config.json> is missing' : `assent: ${command} is no command`;
+  console.error(command === undefined ? USAGE : `${problem}\n${USAGE}`);
   process.exitCode = 2;
 }

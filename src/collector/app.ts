@@ -1,11 +1,11 @@
 // The collector's HTTP interface (SPEC §7), on Fastify: body limit, CORS and rate limiting come from
 // the framework and its plugins; route schemas are checked by Assent's own schema walker (no eval).
 
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { decodeConsentCookie } from '../core/cookie';
 import { CLOCK_SKEW_MS } from '../core/decision';
 import { type Schema, schemaIssues } from '../core/schema-check';
@@ -145,7 +145,7 @@ export const collectorRoutes = async (app: FastifyInstance, o: Omit<AppOptions, 
     return issues.length ? { error: new HttpError(400, 'invalid_request', issues[0].message) } : { value: data };
   });
   // Errors never carry SQL text, file paths or addresses: a database error is a 503 or a plain 500.
-  app.setErrorHandler((err: FastifyError, _req, reply) => {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof DbError && err.unavailable) {
       health.saw(false);
       app.log.warn({ cause: String((err.cause as Error)?.message ?? err.cause) }, 'database unavailable');
@@ -159,6 +159,13 @@ export const collectorRoutes = async (app: FastifyInstance, o: Omit<AppOptions, 
       app.log.error({ err: err instanceof DbError ? err.cause : err }, 'internal error');
       return reply.status(500).send({ error: { code: 'internal', message: 'internal error' } });
     }
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+      return reply.status(415).send({
+        error: {
+          code: 'unsupported_media_type',
+          message: `the body must be application/json or text/plain (got ${JSON.stringify(req.headers['content-type'] ?? '').slice(0, 100)})`,
+        },
+      });
     if (err instanceof HttpError && err.retryAfter) reply.header('Retry-After', String(err.retryAfter));
     reply.status(status).send({ error: { code: (err as { code?: string }).code || 'error', message: err.message } });
   });
@@ -220,17 +227,38 @@ export const collectorRoutes = async (app: FastifyInstance, o: Omit<AppOptions, 
     },
   );
 
+  // Digests have one length whatever was sent, so the comparison does not tell the token's length.
+  const sha256 = (text: string) => createHash('sha256').update(text).digest();
   const bearer = (req: FastifyRequest, token: string | undefined) => {
-    const given = Buffer.from(/^Bearer (.+)$/.exec(req.headers.authorization || '')?.[1] || '');
-    const wanted = Buffer.from(token || '');
-    return !!token && given.length === wanted.length && timingSafeEqual(given, wanted);
+    const given = /^Bearer (.+)$/.exec(req.headers.authorization || '')?.[1] || '';
+    return timingSafeEqual(sha256(given), sha256(token || '')) && !!token;
+  };
+  // A refused origin is logged once a minute, so that a site owner sees the fix but a flood fills no disk.
+  const refusedAt = new Map<string, number>();
+  const logRefused = (shown: string) => {
+    const now = Date.now();
+    if ((refusedAt.get(shown) ?? 0) > now - 60_000) return;
+    if (refusedAt.size > 1000) for (const [k, at] of refusedAt) if (at <= now - 60_000) refusedAt.delete(k);
+    if (refusedAt.size > 1000) return;
+    refusedAt.set(shown, now);
+    app.log.warn(
+      { origin: shown.replace(UUID_ANYWHERE, ':id') },
+      'a browser on an origin that is not allowed tried to post (--origin / ASSENT_ORIGINS)',
+    );
   };
   /** A browser on an allowed origin, or a relay with the ingest token; anyone else is refused. */
   const sourceOf = (req: FastifyRequest): Source => {
     const origin = req.headers.origin;
     if (origin !== undefined) {
-      if (!o.origins.includes(origin))
-        throw new HttpError(403, 'origin_not_allowed', `origin ${JSON.stringify(origin).slice(0, 200)} may not post`);
+      if (!o.origins.includes(origin)) {
+        const shown = JSON.stringify(origin).slice(0, 200);
+        logRefused(shown);
+        throw new HttpError(
+          403,
+          'origin_not_allowed',
+          `origin ${shown} may not post; to allow it, start the collector with --origin ${shown} or add it to ASSENT_ORIGINS: the exact origin, with scheme and port (https://shop.example:8443)`,
+        );
+      }
       return { origin };
     }
     if (bearer(req, o.ingestToken)) return { relay: true };
@@ -273,12 +301,16 @@ export const collectorRoutes = async (app: FastifyInstance, o: Omit<AppOptions, 
     return { results };
   });
 
+  // Receipts and statistics are one visitor's or the site owner's: no cache may keep them, errors included.
+  const noStore = async (_req: FastifyRequest, reply: FastifyReply) => {
+    reply.header('Cache-Control', 'no-store');
+  };
   const subject = {
     type: 'object',
     properties: { consentId: { type: 'string', pattern: UUID } },
     required: ['consentId'],
   };
-  app.get('/v1/subjects/:consentId/receipts', { schema: { params: subject } }, async (req) => ({
+  app.get('/v1/subjects/:consentId/receipts', { schema: { params: subject }, onSend: noStore }, async (req) => ({
     receipts: (await store.subjectReceipts((req.params as { consentId: string }).consentId)).map((r) => ({
       receipt: JSON.parse(r.raw),
       signature: r.signature,
@@ -286,7 +318,7 @@ export const collectorRoutes = async (app: FastifyInstance, o: Omit<AppOptions, 
       ...(r.conflict && { conflict: true }),
     })),
   }));
-  app.delete('/v1/subjects/:consentId', { schema: { params: subject } }, async (req) => {
+  app.delete('/v1/subjects/:consentId', { schema: { params: subject }, onSend: noStore }, async (req) => {
     sourceOf(req);
     return { erased: await store.erase((req.params as { consentId: string }).consentId) };
   });
@@ -332,7 +364,8 @@ export const collectorRoutes = async (app: FastifyInstance, o: Omit<AppOptions, 
   };
   const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' };
   const range = { type: 'object', properties: { from: date, to: date, format: { enum: ['ndjson', 'csv'] } } };
-  app.get('/v1/export', { schema: { querystring: range }, preHandler: admin }, async (req, reply) => {
+  const adminRoute = { schema: { querystring: range }, preHandler: admin, onSend: noStore };
+  app.get('/v1/export', adminRoute, async (req, reply) => {
     const q = req.query as { from?: string; to?: string; format?: string };
     const csv = q.format === 'csv';
     const rows = store.receiptsIn(q);
@@ -354,7 +387,7 @@ export const collectorRoutes = async (app: FastifyInstance, o: Omit<AppOptions, 
       })(),
     );
   });
-  app.get('/v1/tombstones', { schema: { querystring: range }, preHandler: admin }, async (req, reply) => {
+  app.get('/v1/tombstones', adminRoute, async (req, reply) => {
     reply.type('application/x-ndjson; charset=utf-8');
     const stones = store.tombstonesIn(req.query as { from?: string; to?: string });
     return Readable.from(
@@ -363,9 +396,7 @@ export const collectorRoutes = async (app: FastifyInstance, o: Omit<AppOptions, 
       })(),
     );
   });
-  app.get('/v1/stats', { schema: { querystring: range }, preHandler: admin }, async (req) =>
-    stats(o.db, req.query as { from?: string; to?: string }),
-  );
+  app.get('/v1/stats', adminRoute, async (req) => stats(o.db, req.query as { from?: string; to?: string }));
   app.get('/.well-known/jwks.json', async () => jwks(o.db));
   app.get('/v1/checkpoints', async () => ({
     checkpoints: (

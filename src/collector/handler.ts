@@ -10,7 +10,8 @@ export interface CollectorHandlerOptions extends Omit<CollectorSettings, 'logger
   prefix?: string;
   /**
    * The client's address, which the rate limit counts per address. A `Request` does not carry it:
-   * without this (or `trustProxy` and a proxy's `X-Forwarded-For`), every client counts as one.
+   * without this (or `trustProxy` and a proxy's `X-Forwarded-For`), every client counts as one. Given,
+   * it wins: `X-Forwarded-For` is ignored, since a client could write it.
    */
   clientAddress?: (request: Request) => string | undefined;
 }
@@ -43,7 +44,9 @@ const boundedBody = async (request: Request) => {
 };
 
 export const collectorHandler = (options: CollectorHandlerOptions): CollectorHandler => {
-  const { prefix = '', clientAddress, ...settings } = options;
+  const { prefix: mountedAt = '', clientAddress, ...settings } = options;
+  // `/consent/` is meant as `/consent`.
+  const prefix = mountedAt.replace(/\/+$/, '');
   let started: Promise<Collector> | undefined;
   const ready = () =>
     (started ??= startCollector(settings).then(
@@ -60,6 +63,10 @@ export const collectorHandler = (options: CollectorHandlerOptions): CollectorHan
     ));
 
   const handle = async (request: Request): Promise<Response> => {
+    // `new URL` has already resolved `..` and `%2e%2e`: what is outside the prefix is not the collector's.
+    const url = new URL(request.url);
+    const inside = !prefix || url.pathname === prefix || url.pathname.startsWith(`${prefix}/`);
+    if (!inside) return Response.json({ error: { code: 'not_found', message: 'no such route' } }, { status: 404 });
     let collector: Collector;
     try {
       collector = await ready();
@@ -70,14 +77,13 @@ export const collectorHandler = (options: CollectorHandlerOptions): CollectorHan
         { status: 503, headers: { 'Retry-After': '5' } },
       );
     }
-    const url = new URL(request.url);
-    const inside = prefix && (url.pathname === prefix || url.pathname.startsWith(`${prefix}/`));
     const headers = Object.fromEntries(request.headers);
     // The body handed on may be cut short: its length is counted again.
     delete headers['content-length'];
+    if (clientAddress) delete headers['x-forwarded-for'];
     const res = await collector.app.inject({
       method: request.method as InjectOptions['method'],
-      url: `${inside ? url.pathname.slice(prefix.length) || '/' : url.pathname}${url.search}`,
+      url: `${url.pathname.slice(prefix.length) || '/'}${url.search}`,
       headers,
       payload: await boundedBody(request),
       remoteAddress: clientAddress?.(request),

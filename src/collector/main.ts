@@ -2,6 +2,7 @@
 // `assent-collector`: the reference endpoint, configured by flags or the environment (SPEC §7), and
 // `assent-collector verify`, which checks that the store is whole.
 import { existsSync, readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CookieSettings } from './app';
@@ -172,8 +173,17 @@ const serve = async (dataDir: string) => {
   const url = new URL(address);
   console.log(`Assent collector ready on http://${host}:${url.port} (${collector.db.kind}, key ${collector.keyId})`);
   collector.verify();
+  const inFlight = new Set<ServerResponse>();
+  collector.app.server.on('request', (_req, res) => {
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+  });
   const stop = async () => {
+    collector.app.log.info(`stopping: finishing ${inFlight.size} request${inFlight.size === 1 ? '' : 's'}`);
+    // Answered, their connections close at once: kept alive, they would hold the exit for the keep-alive timeout.
+    for (const res of inFlight) res.shouldKeepAlive = false;
     await collector.close();
+    collector.app.log.info('stopped');
     process.exit(0);
   };
   process.once('SIGTERM', stop);

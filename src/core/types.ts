@@ -129,7 +129,9 @@ export type ErrorCode =
   | 'ui'
   | 'rejected'
   | 'conflict'
-  | 'signature';
+  | 'signature'
+  /** The endpoint refuses batches (a 4xx other than 429): probably config.endpoint or the collector's origins. */
+  | 'endpoint';
 
 export interface AssentEvents {
   ready: { state: ConsentState };

@@ -216,15 +216,24 @@ export const validateConfig = (config: unknown): ConfigReport => {
     );
 
   // Texts given per language should be given in every language the config uses.
-  const texts: [string, Record<string, string>][] = [];
-  const collect = (value: I18n | undefined, path: string) => {
+  const texts: [string, string[]][] = [];
+  // The texts' languages: a key that is no language tag (`__proto__` too) is an error of its own, and
+  // counts as no language, so that it asks no other text for a translation.
+  const collect = (value: I18n | undefined, path: string, [what, example] = ['text', '"…"']) => {
     if (value && typeof value === 'object' && !Array.isArray(value)) {
-      for (const tag of Object.keys(value))
+      const tags = Object.keys(value).filter((tag) => {
         if (!LANGUAGE_TAG.test(tag)) err(child(path, tag), 'is not a language tag such as "en" or "fr"');
-      texts.push([path, value]);
+        return LANGUAGE_TAG.test(tag);
+      });
+      if (tags.length) texts.push([path, tags]);
+      else if (!Object.keys(value).length)
+        err(
+          path,
+          `has no ${what} in any language, so no visitor gets one; give one, or one per language such as { "en": ${example} }`,
+        );
     }
   };
-  collect(c.policy?.url, 'config.policy.url');
+  collect(c.policy?.url, 'config.policy.url', ['policy link', '"/privacy"']);
   collect(c.controller?.authority?.name, 'config.controller.authority.name');
   list(c.purposes).forEach((p, i) => {
     for (const key of ['title', 'description', 'retention'] as const) collect(p[key], `config.purposes[${i}].${key}`);
@@ -248,13 +257,13 @@ export const validateConfig = (config: unknown): ConfigReport => {
       }
     });
   });
-  const languages = [...new Set(texts.flatMap(([, t]) => Object.keys(t)))];
-  for (const [path, t] of texts) {
-    const missing = languages.filter((l) => !Object.hasOwn(t, l));
+  const languages = [...new Set(texts.flatMap(([, tags]) => tags))];
+  for (const [path, tags] of texts) {
+    const missing = languages.filter((l) => !tags.includes(l));
     if (missing.length)
       warn(
         path,
-        `has no text in ${missing.join(', ')}; those visitors read ${Object.hasOwn(t, 'en') ? 'en' : Object.keys(t)[0]} here`,
+        `has no text in ${missing.join(', ')}; those visitors read ${tags.includes('en') ? 'en' : tags[0]} here`,
       );
   }
   for (const tag of Object.keys((c.ui?.texts as object) || {}))

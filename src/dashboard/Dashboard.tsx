@@ -2,7 +2,7 @@
 // exports and the look-up. UI state stays here; the collector is reached only through client.ts.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { CollectorError, downloadExport, fetchStats, type Stats } from './client';
-import { count, defaultRange } from './format';
+import { count, defaultRange, isDay } from './format';
 import { Lookup } from './Lookup';
 import { type Range as DayRange, Overview } from './Overview';
 import { CollectorProblem } from './Problem';
@@ -162,28 +162,20 @@ export const Dashboard = () => {
         <section aria-labelledby="decisions-heading" aria-busy={load.state === 'loading'}>
           <h2 id="decisions-heading">Decisions</h2>
           <form class="inline" onSubmit={(e) => e.preventDefault()}>
-            <div class="field">
-              <label for="range-from">From</label>
-              <input
-                id="range-from"
-                type="date"
-                value={range.from}
-                onChange={(e) => setRange({ ...range, from: e.currentTarget.value })}
-                aria-invalid={badRange}
-                aria-describedby={badRange ? 'range-problem' : undefined}
-              />
-            </div>
-            <div class="field">
-              <label for="range-to">To</label>
-              <input
-                id="range-to"
-                type="date"
-                value={range.to}
-                onChange={(e) => setRange({ ...range, to: e.currentTarget.value })}
-                aria-invalid={badRange}
-                aria-describedby={badRange ? 'range-problem' : undefined}
-              />
-            </div>
+            <DayField
+              id="range-from"
+              label="From"
+              value={range.from}
+              bad={badRange}
+              onDay={(from) => setRange({ ...range, from })}
+            />
+            <DayField
+              id="range-to"
+              label="To"
+              value={range.to}
+              bad={badRange}
+              onDay={(to) => setRange({ ...range, to })}
+            />
             <button type="button" class="quiet" onClick={() => setRange(defaultRange())}>
               Last 30 days
             </button>
@@ -197,7 +189,7 @@ export const Dashboard = () => {
             {load.state === 'loading'
               ? 'Loading statistics…'
               : load.state === 'ready'
-                ? `${count(load.stats.decisions)} decisions ${rangeText(load.range)}.`
+                ? `${count(load.stats.decisions)} decision${load.stats.decisions === 1 ? '' : 's'} ${rangeText(load.range)}.`
                 : ''}
           </p>
           {load.state === 'no-token' && (
@@ -205,8 +197,14 @@ export const Dashboard = () => {
               <h3>Enter the admin token</h3>
               <p>
                 Statistics and exports are for the site owner: enter the collector’s admin token above, the value of{' '}
-                <code>ASSENT_ADMIN_TOKEN</code> it was started with (the demo’s is <code>demo</code>). Looking up a
-                visitor’s receipts below needs no token.
+                <code>ASSENT_ADMIN_TOKEN</code> it was started with
+                {demoCollector(collector) && (
+                  <>
+                    {' '}
+                    (the demo’s is <code>demo</code>)
+                  </>
+                )}
+                . Looking up a visitor’s receipts below needs no token.
               </p>
             </div>
           )}
@@ -224,6 +222,59 @@ export const Dashboard = () => {
         <Lookup collector={collector} />
       </main>
     </>
+  );
+};
+
+/**
+ * The collector at /consent/ of this very origin, on this machine: the page is served by `npm run demo`.
+ * A production dashboard is not on loopback, so it never gets the demo's hints.
+ */
+const demoCollector = (collector: string) =>
+  ['127.0.0.1', 'localhost', '[::1]'].includes(location.hostname) && collector === `${location.origin}/consent/`;
+
+/**
+ * A day typed as YYYY-MM-DD, the form the rest of the page writes days in (a date input would show the
+ * browser's locale instead). The range changes only once the text is a whole day, or empty.
+ */
+const DayField = ({
+  id,
+  label,
+  value,
+  bad,
+  onDay,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  bad: boolean;
+  onDay: (day: string) => void;
+}) => {
+  const [text, setText] = useState(value);
+  useEffect(() => setText(value), [value]);
+  const unreadable = text.trim() !== '' && !isDay(text.trim());
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        type="text"
+        inputMode="numeric"
+        autocomplete="off"
+        placeholder="YYYY-MM-DD"
+        size={11}
+        value={text}
+        onInput={(e) => {
+          const next = e.currentTarget.value;
+          setText(next);
+          if (next.trim() === '' || isDay(next.trim())) onDay(next.trim());
+        }}
+        aria-invalid={bad || unreadable}
+        aria-describedby={`${id}-hint${bad ? ' range-problem' : ''}`}
+      />
+      <p id={`${id}-hint`} class="hint">
+        {unreadable ? 'Not a day: write it as YYYY-MM-DD, such as 2026-03-01.' : 'YYYY-MM-DD, a UTC day.'}
+      </p>
+    </div>
   );
 };
 
@@ -252,8 +303,7 @@ const Empty = ({
   );
 
 const NoReceipts = ({ collector }: { collector: string }) => {
-  // The collector at /consent/ of this very origin: the page is served by `npm run demo`, or set up like it.
-  const demo = collector === `${location.origin}/consent/`;
+  const demo = demoCollector(collector);
   return (
     <div class="notice">
       <h3>No receipts yet</h3>

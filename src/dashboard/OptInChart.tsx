@@ -3,17 +3,13 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { PALETTE } from './format';
+import { seriesStyle } from './format';
 
 export interface ChartSeries {
   label: string;
   /** Percent granted per day, or null on a day without decisions. */
   values: (number | null)[];
 }
-
-// Dashes tell the lines apart without colour.
-const DASHES = [[], [8, 4], [2, 3], [10, 3, 2, 3]];
-export const seriesStyle = (i: number) => ({ stroke: PALETTE[i % PALETTE.length], dash: DASHES[i % DASHES.length] });
 
 const HEIGHT = 280;
 

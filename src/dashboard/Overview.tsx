@@ -1,10 +1,11 @@
 // The numbers of a date range: decisions, opt-in rate per purpose over time, methods, languages,
 // withdrawals and delivery lag. Each chart or bar has its numbers in text beside it.
+import type { ComponentChildren } from 'preact';
 import { useMemo } from 'preact/hooks';
 import type { Method } from '../core/types';
 import type { Stats } from './client';
-import { ALWAYS_GRANTED, count, daysBetween, duration, languageName, METHODS, share } from './format';
-import { OptInChart, seriesStyle } from './OptInChart';
+import { ALWAYS_GRANTED, count, daysBetween, duration, languageName, METHODS, seriesStyle, share } from './format';
+import { OptInChart } from './OptInChart';
 
 export interface Range {
   from: string;
@@ -15,6 +16,14 @@ const Bar = ({ n, total }: { n: number; total: number }) => (
   <span class="bar" aria-hidden="true">
     <span style={{ width: `${total ? (100 * n) / total : 0}%` }} />
   </span>
+);
+
+/** A table wider than the screen scrolls in here, a region a keyboard can focus, not the whole page. */
+const Scroll = ({ label, children }: { label: string; children: ComponentChildren }) => (
+  // biome-ignore lint/a11y/noNoninteractiveTabindex: a region that scrolls must take focus to scroll by keyboard
+  <section class="scroll" aria-label={label} tabIndex={0}>
+    {children}
+  </section>
 );
 
 /** One row per key, with its count, its share when asked, and a bar. */
@@ -33,37 +42,39 @@ const SplitTable = ({
   shares?: boolean;
   total?: number;
 }) => (
-  <table>
-    <caption>{caption}</caption>
-    <thead>
-      <tr>
-        <th scope="col">{head}</th>
-        <th scope="col" class="num">
-          {unit}
-        </th>
-        {shares && (
+  <Scroll label={caption}>
+    <table>
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{head}</th>
           <th scope="col" class="num">
-            Share
+            {unit}
           </th>
-        )}
-        <th scope="col">
-          <span class="visually-hidden">Bar</span>
-        </th>
-      </tr>
-    </thead>
-    <tbody>
-      {rows.map(([label, n]) => (
-        <tr key={label}>
-          <th scope="row">{label}</th>
-          <td class="num">{count(n)}</td>
-          {shares && <td class="num">{share(n, total)}</td>}
-          <td class="bar-cell">
-            <Bar n={n} total={total} />
-          </td>
+          {shares && (
+            <th scope="col" class="num">
+              Share
+            </th>
+          )}
+          <th scope="col">
+            <span class="visually-hidden">Bar</span>
+          </th>
         </tr>
-      ))}
-    </tbody>
-  </table>
+      </thead>
+      <tbody>
+        {rows.map(([label, n]) => (
+          <tr key={label}>
+            <th scope="row">{label}</th>
+            <td class="num">{count(n)}</td>
+            {shares && <td class="num">{share(n, total)}</td>}
+            <td class="bar-cell">
+              <Bar n={n} total={total} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  </Scroll>
 );
 
 const lagLabel = (buckets: Stats['lag']['histogram'], i: number) => {
@@ -169,7 +180,7 @@ export const Overview = ({ stats, range }: { stats: Stats; range: Range }) => {
         )}
         <details>
           <summary>The opt-in rates per day as a table</summary>
-          <div class="scroll">
+          <Scroll label="Opt-in rate per purpose and day">
             <table>
               <caption>Opt-in rate per purpose and day (granted of decided)</caption>
               <thead>
@@ -198,44 +209,46 @@ export const Overview = ({ stats, range }: { stats: Stats; range: Range }) => {
                 ))}
               </tbody>
             </table>
-          </div>
+          </Scroll>
         </details>
-        <table>
-          <caption>Per purpose, over the whole range</caption>
-          <thead>
-            <tr>
-              <th scope="col">Purpose</th>
-              <th scope="col">Legal basis</th>
-              <th scope="col" class="num">
-                Granted
-              </th>
-              <th scope="col" class="num">
-                Denied
-              </th>
-              <th scope="col" class="num">
-                Opt-in rate
-              </th>
-              <th scope="col" class="num">
-                Withdrawals
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {purposes.map((id) => {
-              const { granted, denied } = stats.perPurpose[id];
-              return (
-                <tr key={id}>
-                  <th scope="row">{id}</th>
-                  <td>{stats.bases?.[id] ?? '–'}</td>
-                  <td class="num">{count(granted)}</td>
-                  <td class="num">{count(denied)}</td>
-                  <td class="num">{share(granted, granted + denied)}</td>
-                  <td class="num">{count(withdrawals.perPurpose[id] ?? 0)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <Scroll label="Per purpose, over the whole range">
+          <table>
+            <caption>Per purpose, over the whole range</caption>
+            <thead>
+              <tr>
+                <th scope="col">Purpose</th>
+                <th scope="col">Legal basis</th>
+                <th scope="col" class="num">
+                  Granted
+                </th>
+                <th scope="col" class="num">
+                  Denied
+                </th>
+                <th scope="col" class="num">
+                  Opt-in rate
+                </th>
+                <th scope="col" class="num">
+                  Withdrawals
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {purposes.map((id) => {
+                const { granted, denied } = stats.perPurpose[id];
+                return (
+                  <tr key={id}>
+                    <th scope="row">{id}</th>
+                    <td>{stats.bases?.[id] ?? '–'}</td>
+                    <td class="num">{count(granted)}</td>
+                    <td class="num">{count(denied)}</td>
+                    <td class="num">{share(granted, granted + denied)}</td>
+                    <td class="num">{count(withdrawals.perPurpose[id] ?? 0)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </Scroll>
         <p class="hint">
           A withdrawal is a decision that denies a purpose the same visitor’s previous decision granted.
         </p>

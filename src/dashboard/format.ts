@@ -21,7 +21,10 @@ const number = new Intl.NumberFormat('en');
 export const count = (n: number) => number.format(n);
 
 /** `n` as a whole-number share of `total`, or a dash when there is nothing to share. */
-export const share = (n: number, total: number) => (total ? `${Math.round((100 * n) / total)} %` : '–');
+export const share = (n: number, total: number) => (total ? `${Math.round((100 * n) / total)}\u00a0%` : '–');
+
+/** The days a date field takes, as the collector's ranges do; Date.parse alone also takes 2026-02-31. */
+export const isDay = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && isoDay(Date.parse(s) || 0) === s;
 
 /** A duration, at the precision a person reads it: 420 ms, 3.2 s, 2 min 5 s, 1 h 4 min, 2 d 3 h. */
 export const duration = (ms: number | null): string => {
@@ -73,3 +76,11 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 /** Line colours that keep 3:1 against the light and the dark background. */
 export const PALETTE = ['#1f6feb', '#c2410c', '#15803d', '#9333ea', '#be123c', '#0e7490', '#a16207', '#4b5563'];
+
+// Dashes tell the lines apart without colour. Each lap of the palette shifts the dashes by one, so the
+// first 32 series are each a colour and dash pattern of their own.
+const DASHES = [[], [8, 4], [2, 3], [10, 3, 2, 3]];
+export const seriesStyle = (i: number) => ({
+  stroke: PALETTE[i % PALETTE.length],
+  dash: DASHES[(i + Math.floor(i / PALETTE.length)) % DASHES.length],
+});

@@ -294,15 +294,18 @@ export const startAssent = (source: AssentConfig | Promise<unknown>, taken?: boo
           // A complete decision: the purposes it does not name keep their current value (SPEC §4).
           const answers: Choices = {};
           for (const p of config.purposes) if (!isRequired(p)) answers[p.id] = state.purposes[p.id];
-          for (const id in choices) {
+          // Own keys, each value read once: a getter or a Proxy cannot answer one thing to this check
+          // and another to the receipt. Without an object (set()), it throws.
+          for (const [id, value] of Object.entries(choices)) {
             const problem = !has(state.purposes, id)
               ? 'unknown purpose'
               : !has(answers, id)
                 ? 'always active'
-                : typeof choices[id] !== 'boolean' && 'not true or false';
+                : typeof value !== 'boolean' && 'not true or false';
             if (problem) return fail(`set(): ${problem}: "${id}"`);
+            answers[id] = value;
           }
-          return decide('api', { ...answers, ...choices });
+          return decide('api', answers);
         },
         whenAllowed: (id) =>
           new Promise((resolve) => {
@@ -338,8 +341,10 @@ export const startAssent = (source: AssentConfig | Promise<unknown>, taken?: boo
     let recordGpc = false;
     if (taken || problem) {
       // Fail closed: only purposes that are always active, and valid, are allowed.
+      // An id also declared with another basis is no always-active purpose: each listed id is false
+      // unless every declaration of it is always active.
       for (const p of ([] as Purpose[]).concat(c?.purposes || []))
-        if (typeof p?.id === 'string' && isRequired(p)) state.purposes[p.id] = true;
+        if (typeof p?.id === 'string') state.purposes[p.id] = isRequired(p) && state.purposes[p.id] !== false;
       if (__CONSENT_MODE__ && c) pushConsentMode(c, state.purposes, 'default');
       if (taken) error('page', 'the page defines window.assent: rename it; only always-active purposes run');
       else error('config', __DEV__ ? problem : problem + HINT);
@@ -397,7 +402,7 @@ export const startAssent = (source: AssentConfig | Promise<unknown>, taken?: boo
   if (source instanceof Promise)
     source.then(
       (c) => init(c as AssentConfig),
-      (e) => init(undefined as never, `the config could not be loaded (${e})`),
+      (e) => init(undefined as never, `no config (${e})`),
     );
   else init(source);
   return api;

@@ -31,7 +31,7 @@ export const publish = (api: AssentApi) => {
     try {
       call(api);
     } catch (e) {
-      console.error('assent: a call in assentQueue threw', e);
+      console.error('assent: an assentQueue call threw', e);
     }
   };
   const queued = window.assentQueue;

@@ -16,14 +16,11 @@ const findConfig = (): unknown => {
     }
   };
   if (attr && attr[0] === '#') return inline(attr.slice(1)) ?? Promise.reject(`no element ${attr} holds the config`);
-  if (attr) {
-    if (__CONSENT_MODE__) pushWaitingDefault();
-    return fetch(attr).then((r) => (r.ok ? r.json() : Promise.reject(`${attr} answered ${r.status}`)));
-  }
+  if (attr) return fetch(attr).then((r) => (r.ok ? r.json() : Promise.reject(`${attr} answered ${r.status}`)));
   return (
     window.assentConfig ??
     inline('assent-config') ??
-    Promise.reject('no config: add <script type="application/json" id="assent-config"> before the loader')
+    Promise.reject('add <script type="application/json" id="assent-config"> before the loader')
   );
 };
 
@@ -54,6 +51,9 @@ else {
   } catch (e) {
     source = Promise.reject(e);
   }
+  // A config fetched by URL, or none to be had (missing, not JSON): tags that run meanwhile, or ever,
+  // find every Consent Mode type denied (SPEC §1).
+  if (__CONSENT_MODE__ && source instanceof Promise) pushWaitingDefault();
   // Where tags cannot read the visitor's choice, nothing may run that needs one.
   // A value, getter or setter of the page's own stays untouched.
   const mine = !own && free();

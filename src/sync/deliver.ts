@@ -21,7 +21,7 @@ export type Outcome =
       conflicts: Refused;
     }
   | { kind: 'rejected'; rejected: Refused; conflicts: Refused; retryAfter?: number }
-  | { kind: 'retry'; retryAfter?: number }
+  | { kind: 'retry'; retryAfter?: number; status?: number; message?: string }
   | { kind: 'split' };
 
 /** Batches stay under the 64 KiB that browsers allow keepalive requests of one page in flight. */
@@ -112,7 +112,8 @@ export const post = async (endpoint: string, batch: Entry[]): Promise<Outcome> =
   if (res.status === 413 && batch.length > 1) return { kind: 'split' };
   if ((res.status === 400 || res.status === 422) && Object.keys({ ...rejected, ...conflicts }).length)
     return { kind: 'rejected', rejected, conflicts, retryAfter };
-  return { kind: 'retry', retryAfter };
+  const said = (answer as { error?: { message?: unknown } } | null)?.error?.message;
+  return { kind: 'retry', retryAfter, status: res.status, message: typeof said === 'string' ? said : undefined };
 };
 
 /** Full-jitter exponential backoff: 1 s, 2 s, 4 s… capped at 5 minutes, never sooner than Retry-After. */

@@ -207,6 +207,22 @@ const flush = async (): Promise<void> => {
   if (queued.length) timer = setTimeout(flush, backoffMs(attempt++, retryAfter));
 };
 
+/** The statuses this page was told about: an endpoint that refuses every batch is said once. */
+const told = new Set<number>();
+
+/**
+ * An endpoint that refuses the batch itself (403 for an origin it does not allow, 404 for a wrong
+ * URL) is most likely misconfigured: the entries stay queued and are retried, and the site owner is
+ * told once, with what the endpoint said.
+ */
+const tellRefusal = ({ status, message }: { status?: number; message?: string }) => {
+  if (!status || status < 400 || status > 499 || status === 429 || told.has(status)) return;
+  told.add(status);
+  const text = `the endpoint ${endpoint} answered ${status}${message ? ` (${message})` : ''}; entries stay queued and are sent again. Check config.endpoint, and that the collector allows this origin (${location.origin}: --origin / ASSENT_ORIGINS)`;
+  console.error(`assent: ${text}`);
+  host.emit('error', { code: 'endpoint', message: text });
+};
+
 /** Sends one batch; returns the delay to wait before sending more, or undefined to go on. */
 const send = async (batch: Entry[]): Promise<number | undefined> => {
   const outcome = await post(endpoint, batch);
@@ -215,7 +231,10 @@ const send = async (batch: Entry[]): Promise<number | undefined> => {
     const half = Math.ceil(batch.length / 2);
     return (await send(batch.slice(0, half))) ?? send(batch.slice(half));
   }
-  if (outcome.kind === 'retry') return outcome.retryAfter ?? 0;
+  if (outcome.kind === 'retry') {
+    tellRefusal(outcome);
+    return outcome.retryAfter ?? 0;
+  }
   const { rejected, conflicts } = outcome;
   const refused = (e: Entry) => Object.hasOwn(rejected, e.id) || Object.hasOwn(conflicts, e.id);
   const done = outcome.kind === 'delivered' ? batch : batch.filter(refused);

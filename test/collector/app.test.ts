@@ -1,12 +1,12 @@
 // The collector's routes, on a real embedded PostgreSQL (PGlite) and, when DATABASE_URL is set, on a
 // real PostgreSQL server too: same SQL, same answers. Most tests here are attacks the red team made.
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tombstoneMatches } from '../../src/cli/verify';
 import { buildApp, MAX_ENTRIES } from '../../src/collector/app';
 import { type Db, migrate } from '../../src/collector/db';
@@ -18,6 +18,12 @@ import { uuid } from '../../src/core/ids';
 import { canonicalJson } from '../../src/core/receipt';
 import type { Receipt } from '../../src/core/types';
 import { collectorBackends, ORIGIN, sampleReceipt } from '../fixtures/receipts';
+
+// Watched, not replaced: the admin test checks that a token of any length reaches the comparison.
+vi.mock('node:crypto', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:crypto')>();
+  return { ...actual, timingSafeEqual: vi.fn(actual.timingSafeEqual) };
+});
 
 const TOKEN = 'admin-secret';
 const INGEST = 'relay-secret';
@@ -240,6 +246,12 @@ describe.each(collectorBackends('assent-pglite-'))('the collector on %s', (_, op
     const refused = await post(`[${JSON.stringify(r)}]`, { origin: 'https://evil.example' });
     expect(refused.statusCode).toBe(403);
     expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+    // The answer says how to allow it, if the site owner meant to.
+    const { message } = refused.json().error;
+    expect(message).toContain('origin "https://evil.example" may not post');
+    expect(message).toContain('--origin "https://evil.example"');
+    expect(message).toContain('ASSENT_ORIGINS');
+    expect(message).toContain('scheme and port');
     expect(await subject(r.consentId)).toEqual([]);
     const big = await post(`[${JSON.stringify({ ...r, pad: 'x'.repeat(300 * 1024) })}]`);
     expect(big.statusCode).toBe(413);
@@ -345,6 +357,44 @@ describe.each(collectorBackends('assent-pglite-'))('the collector on %s', (_, op
     const res = await app.inject(`/v1/texts/${encodeURIComponent(shown.textHash)}`);
     expect(res.json()).toEqual({ textHash: shown.textHash, language: 'bg', texts: { title: 'Поверителност' } });
     expect((await app.inject(`/v1/texts/${encodeURIComponent(`sha256-${'C'.repeat(43)}=`)}`)).statusCode).toBe(404);
+  });
+
+  it('answers a body of another Content-Type with 415 in its own error shape, naming the types it takes', async () => {
+    const r = `[${JSON.stringify(receiptFor(uuid()))}]`;
+    for (const type of ['application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/html']) {
+      const res = await post(r, { 'content-type': type });
+      expect(res.statusCode, type).toBe(415);
+      expect(res.json().error.code).toBe('unsupported_media_type');
+      expect(res.json().error.message).toContain('application/json or text/plain');
+      expect(res.body).not.toContain('FST_');
+    }
+  });
+
+  it('tells every cache to keep no subject’s receipts and no admin answer, errors included', async () => {
+    const r = receiptFor(uuid());
+    await results(`[${JSON.stringify(r)}]`);
+    const answers = {
+      subject: await app.inject(`/v1/subjects/${r.consentId}/receipts`),
+      'subject, bad id': await app.inject('/v1/subjects/not-an-id/receipts'),
+      'erase, other origin': await app.inject({
+        method: 'DELETE',
+        url: `/v1/subjects/${r.consentId}`,
+        headers: { origin: 'https://evil.example' },
+      }),
+      erase: await app.inject({ method: 'DELETE', url: `/v1/subjects/${uuid()}`, headers: { origin: ORIGIN } }),
+      stats: await app.inject({ url: '/v1/stats', headers: auth }),
+      'stats, no token': await app.inject('/v1/stats'),
+      'stats, bad date': await app.inject({ url: '/v1/stats?from=2026-13-45', headers: auth }),
+      export: await app.inject({ url: '/v1/export?format=ndjson', headers: auth }),
+      'export csv': await app.inject({ url: '/v1/export?format=csv', headers: auth }),
+      'export, no token': await app.inject('/v1/export'),
+      tombstones: await app.inject({ url: '/v1/tombstones', headers: auth }),
+      'tombstones, no token': await app.inject('/v1/tombstones'),
+    };
+    expect(Object.values(answers).map((a) => a.statusCode)).toEqual([
+      200, 400, 403, 200, 200, 401, 400, 200, 200, 401, 200, 401,
+    ]);
+    for (const [name, res] of Object.entries(answers)) expect(res.headers['cache-control'], name).toBe('no-store');
   });
 
   it('grants CORS to allowed origins only', async () => {
@@ -571,6 +621,21 @@ describe('admin routes and limits', () => {
       expect(res.statusCode).toBe(401);
       expect(res.json().error.code).toBe('unauthorized');
     }
+  });
+
+  it('compares tokens as SHA-256 digests, so that a wrong token of any length takes the same comparison', async () => {
+    const compare = vi.mocked(timingSafeEqual);
+    for (const given of ['x', 'admin-secre', `${TOKEN}x`, 'y'.repeat(500)]) {
+      compare.mockClear();
+      expect((await app.inject({ url: '/v1/stats', headers: { authorization: `Bearer ${given}` } })).statusCode).toBe(
+        401,
+      );
+      expect(compare, given).toHaveBeenCalledTimes(1);
+      expect(compare.mock.calls[0].map((b) => (b as Buffer).length)).toEqual([32, 32]);
+    }
+    expect((await app.inject({ url: '/v1/stats', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(
+      200,
+    );
   });
 
   it('counts entries, not only requests: beyond ten times the rate limit of entries a minute, 429', async () => {

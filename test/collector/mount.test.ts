@@ -116,7 +116,8 @@ describe('the (Request) => Promise<Response> handler, for route handlers', () =>
       dataDir: tempDir('handler'),
       origins: [ORIGIN],
       rateLimit: 3,
-      trustProxy: false,
+      // With a proxy trusted too, the address the site owner names must still win over X-Forwarded-For.
+      trustProxy: true,
       adminToken: TOKEN,
       clientAddress: (request) => request.headers.get('x-test-client') ?? undefined,
     });
@@ -183,5 +184,36 @@ describe('the (Request) => Promise<Response> handler, for route handlers', () =>
     expect(limited.status).toBe(429);
     expect(limited.headers.get('connection')).toBeNull();
     expect((await from('203.0.113.2')).status).toBe(200);
+  });
+
+  it('ignores X-Forwarded-For when clientAddress names the client: rotating it does not escape the rate limit', async () => {
+    const from = (forwarded: string) =>
+      handle(
+        new Request(`${site}/consent/.well-known/jwks.json`, {
+          headers: { 'x-test-client': '203.0.113.7', 'x-forwarded-for': forwarded },
+        }),
+      );
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await from(`198.51.100.${i + 1}`)).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+  });
+
+  it('answers nothing outside its prefix, nor what `..` resolves to outside it: 404 in the collector’s shape', async () => {
+    const requests = [
+      new Request(`${site}/v1/receipts`, { method: 'POST', body: '[]', headers: { origin: ORIGIN } }),
+      new Request(`${site}/healthz`),
+      new Request(`${site}/dashboard/`),
+      new Request(`${site}/consent/../healthz`),
+      new Request(`${site}/consent/%2e%2e/healthz`),
+      new Request(`${site}/consent/%2E%2E/v1/stats`, { headers: { authorization: `Bearer ${TOKEN}` } }),
+      new Request(`${site}/consentx/healthz`),
+    ];
+    for (const request of requests) {
+      const res = await handle(request);
+      expect(res.status, request.url).toBe(404);
+      expect(await res.json(), request.url).toEqual({ error: { code: 'not_found', message: 'no such route' } });
+    }
+    expect((await handle(new Request(`${site}/consent`))).status).toBe(404);
+    expect((await handle(new Request(`${site}/consent/healthz`))).status).toBe(200);
   });
 });

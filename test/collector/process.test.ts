@@ -2,6 +2,7 @@
 // it was stopped (the red team truncated a heap file: the collector started as if nothing had happened).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +46,48 @@ describe('assent-collector', () => {
     expect(c.output()).toContain('"remoteAddress":"127.0.0.1"');
     expect(c.output()).toContain('/v1/subjects/:id/receipts');
     expect(c.output()).not.toContain(consentId);
+  }, 60_000);
+
+  it('warns once a minute about an origin it refuses, and says when SIGTERM stops it with a request still in flight', async () => {
+    const c = await start(['--data', mkdtempSync(join(tmpdir(), 'assent-stop-')), '--origin', ORIGIN]);
+    const refused = sampleReceipt({ consentId: uuid(), origin: 'https://shop.example:8443' });
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${c.url}/v1/receipts`, {
+        method: 'POST',
+        body: JSON.stringify([refused]),
+        headers: { 'content-type': 'text/plain', origin: 'https://shop.example:8443' },
+      });
+      expect(res.status).toBe(403);
+    }
+    // A slow body: the request has begun when SIGTERM comes, and is answered before the collector stops.
+    const receipt = JSON.stringify([sampleReceipt({ consentId: uuid() })]);
+    const { port } = new URL(c.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    let answer = '';
+    socket.on('data', (chunk) => {
+      answer += chunk;
+    });
+    const half = Math.floor(receipt.length / 2);
+    socket.write(
+      `POST /v1/receipts HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: ${ORIGIN}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(receipt)}\r\n\r\n${receipt.slice(0, half)}`,
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const exited = new Promise((r) => c.proc.once('exit', r));
+    c.proc.kill('SIGTERM');
+    for (let i = 0; i < 40 && !c.output().includes('stopping:'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(c.output()).toContain('"msg":"stopping: finishing 1 request"');
+    socket.write(receipt.slice(half));
+    await exited;
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    expect(c.output()).toContain('"msg":"stopped"');
+    const warnings = c
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"level":40'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('https://shop.example:8443');
+    expect(warnings[0]).toContain('--origin');
+    expect(c.output()).not.toContain(refused.consentId);
   }, 60_000);
 
   it('a visitor’s downloaded record still verifies after erasure, against the signed tombstones', async () => {

@@ -83,3 +83,25 @@ test('an inline config still sends its own default first, with no default from t
   expect(order[0]).toEqual({ entry: 'consent default', values: NEW_VISITOR_CONSENT_MODE, config: '3' });
   expect(order.filter((s) => s.entry.startsWith('consent'))).toHaveLength(1);
 });
+
+for (const [what, config] of [
+  ['an inline config that is no JSON', '<script type="application/json" id="assent-config">{ "policy": </script>'],
+  ['no config at all', ''],
+  ['data-config naming no element', ''],
+] as const)
+  test(`with ${what}, an ungated tag finds every type denied, and never an update`, async ({ page, site }) => {
+    const loader = what.startsWith('data-config')
+      ? '<script src="/dist/assent.js" data-config="#nope"></script>'
+      : '<script src="/dist/assent.js"></script>';
+    await page.goto(
+      site.page(
+        `<!doctype html><html lang="en"><head><title>No config</title>${config}${loader}${GTAG}</head><body><main>Page</main></body></html>`,
+      ),
+    );
+    await page.waitForTimeout(300);
+    expect(await seen(page)).toEqual([
+      { entry: 'consent default', values: { ...ALL_DENIED, wait_for_update: 500 }, config: '' },
+      { entry: 'js', values: null, config: '' },
+      { entry: 'config', values: null, config: '' },
+    ]);
+  });

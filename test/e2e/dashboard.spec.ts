@@ -362,6 +362,12 @@ test('shows decisions, the opt-in rate per purpose over time, methods, languages
   expect(await axe(page)).toEqual([]);
   expect(messages.filter((m) => m.startsWith('error') || m.startsWith('pageerror'))).toEqual([]);
 
+  // On a phone, wide tables scroll in their own region: the page never scrolls sideways.
+  await page.setViewportSize({ width: 360, height: 740 });
+  await expect(page.getByRole('region', { name: perPurpose })).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+  await page.setViewportSize({ width: 1280, height: 800 });
+
   // The screenshot: two months, so the chart has lines, and a look-up with verified receipts.
   await page.getByLabel('From', { exact: true }).fill(isoDay(Date.now() - 58 * DAY_MS));
   await expect(tile(page, 'Decisions')).toHaveText(String(HISTORY + 5));
@@ -472,6 +478,7 @@ test('without a token, and with a wrong one, it says so and how to set ASSENT_AD
 }) => {
   await open(page, dashboard);
   await expect(page.getByRole('heading', { name: 'Enter the admin token' })).toBeVisible();
+  await expect(page.getByText('the demo’s is')).toBeVisible();
   await connect(page, 'not-the-token');
   const alert = page.getByRole('alert');
   await expect(alert.getByRole('heading', { name: 'The collector refused the admin token' })).toBeVisible();
@@ -488,6 +495,8 @@ test('without a token, and with a wrong one, it says so and how to set ASSENT_AD
   await open(page, dashboard, '/fresh/consent/');
   await expect(page.getByRole('heading', { name: 'Enter the admin token' })).toBeVisible();
   await expect(page.getByLabel('Admin token')).toHaveValue('');
+  // The demo's token is named only for the collector the demo mounts at /consent/.
+  await expect(page.getByText('the demo’s is')).toHaveCount(0);
   await open(page, dashboard);
   await expect(tile(page, 'Decisions')).toHaveText('5');
   await page.getByRole('button', { name: 'Forget token' }).click();

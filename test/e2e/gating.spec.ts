@@ -277,7 +277,7 @@ test.describe('bad input leaves the page working and runs nothing that was not a
     await page.goto(
       site.page('<!doctype html><html><head><script src="/dist/assent.js"></script></head><body></body></html>'),
     );
-    await expect.poll(() => messages.find((m) => m.includes('no config: add <script'))).toBeTruthy();
+    await expect.poll(() => messages.find((m) => m.includes('no config (add <script'))).toBeTruthy();
     expect(site.requested('/vendor/never.js')).toEqual([]);
   });
 

@@ -251,6 +251,39 @@ test('401 keeps entries queued; 413 splits the batch', async ({ page, site, coll
   expect(collector.posts.filter((p) => p.answered === 200).every((p) => p.ids.length === 1)).toBe(true);
 });
 
+test('an endpoint that refuses every batch (403, 404) is named once in the console and an error event; nothing is lost', async ({
+  page,
+  site,
+  collector,
+  messages,
+}) => {
+  let status = 403;
+  collector.answer = () =>
+    status === 200 ? {} : { status, body: { error: { code: 'origin', message: 'origin "x" may not post' } } };
+  await page.goto(site.page(pageWith(withEndpoint())));
+  const codes = page.evaluate(
+    () =>
+      new Promise<string[]>((done) => {
+        const seen: string[] = [];
+        window.assent?.on('error', (e) => seen.push(e.code) === 2 && done(seen));
+      }),
+  );
+  await page.evaluate(() => window.assent?.acceptAll());
+  await expect.poll(() => collector.posts.filter((p) => p.answered === 403).length).toBeGreaterThan(1);
+  status = 404;
+  await page.evaluate(() => window.assent?.rejectAll());
+  await expect.poll(() => collector.posts.filter((p) => p.answered === 404).length).toBeGreaterThan(1);
+  expect(await codes).toEqual(['endpoint', 'endpoint']);
+  const said = messages.filter((m) => m.startsWith('error: assent: the endpoint'));
+  expect(said).toHaveLength(2);
+  expect(said[0]).toContain('answered 403 (origin "x" may not post)');
+  expect(said[0]).toContain('--origin / ASSENT_ORIGINS');
+  status = 200;
+  await page.reload();
+  const receipts = () => [...collector.stored.values()].filter((e) => e.type === 'consent').length;
+  await expect.poll(receipts, { timeout: 15_000 }).toBe(2);
+});
+
 test('offline, then online: the entry goes out as soon as the browser is back', async ({
   page,
   context,

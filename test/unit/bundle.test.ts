@@ -1,6 +1,16 @@
 // `assent bundle`: the config written into a loader's source is the same config, whatever it holds,
 // and nothing in it can break out of the string it is written as.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
@@ -126,5 +136,68 @@ describe('writeBundle', () => {
     expect(existsSync(out)).toBe(false);
     expect(() => writeBundle({}, out, join(from, 'nowhere'))).toThrow('assent.js is missing');
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('follows no symbolic link planted in the output: each is replaced or refused, and its target kept', () => {
+    const from = prebuilt();
+    const prebuiltLoader = readFileSync(join(from, 'assent.js'), 'utf8');
+    const out = mkdtempSync(join(tmpdir(), 'assent-out-'));
+    const victim = join(mkdtempSync(join(tmpdir(), 'assent-victim-')), 'victim.js');
+    writeFileSync(victim, 'the victim');
+    // The temporary name of earlier releases, pointing at the package's own loader.
+    symlinkSync(join(from, 'assent.js'), join(out, 'assent.js.tmp'));
+    symlinkSync(victim, join(out, 'assent.dev.js'));
+    mkdirSync(join(out, 'chunks/0123456789'), { recursive: true });
+    symlinkSync(victim, join(out, 'chunks/0123456789/ui.js'));
+    writeBundle({ policy: { version: '3' } }, out, from);
+    expect(readFileSync(join(from, 'assent.js'), 'utf8')).toBe(prebuiltLoader);
+    expect(readFileSync(victim, 'utf8')).toBe('the victim');
+    for (const name of LOADERS) {
+      expect(lstatSync(join(out, name)).isFile()).toBe(true);
+      expect(found(readFileSync(join(out, name), 'utf8'))).toEqual({ policy: { version: '3' } });
+    }
+    expect(lstatSync(join(out, 'chunks/0123456789/ui.js')).isFile()).toBe(true);
+    expect(readFileSync(join(out, 'chunks/0123456789/ui.js'), 'utf8')).toBe('export const ui = 1;');
+    // No temporary file or folder is left beside them.
+    expect(readdirSync(out).sort()).toEqual([
+      'assent-autoblock.js',
+      'assent.dev.js',
+      'assent.js',
+      'assent.js.tmp',
+      'chunks',
+    ]);
+    expect(readdirSync(join(out, 'chunks'))).toEqual(['0123456789']);
+  });
+
+  it('replaces a linked chunk folder with a real one, and refuses a linked chunks/ folder', () => {
+    const from = prebuilt();
+    const elsewhere = mkdtempSync(join(tmpdir(), 'assent-elsewhere-'));
+    const out = mkdtempSync(join(tmpdir(), 'assent-out-'));
+    mkdirSync(join(out, 'chunks'));
+    symlinkSync(elsewhere, join(out, 'chunks/0123456789'));
+    writeBundle({}, out, from);
+    expect(lstatSync(join(out, 'chunks/0123456789')).isDirectory()).toBe(true);
+    expect(readdirSync(elsewhere)).toEqual([]);
+    // Served by any web server: the fresh folder is not left private as mkdtemp makes it.
+    expect(statSync(join(out, 'chunks/0123456789')).mode & 0o777).toBe(0o755);
+
+    const linked = mkdtempSync(join(tmpdir(), 'assent-out-'));
+    symlinkSync(elsewhere, join(linked, 'chunks'));
+    expect(() => writeBundle({}, linked, from)).toThrow(`${join(linked, 'chunks')} is not a folder`);
+    expect(readdirSync(elsewhere)).toEqual([]);
+    expect(existsSync(join(linked, 'assent.js'))).toBe(false);
+  });
+
+  it('leaves the chunk folder of an earlier bundle of the same release where it is', () => {
+    const from = prebuilt();
+    const out = mkdtempSync(join(tmpdir(), 'assent-out-'));
+    writeBundle({ policy: { version: '1' } }, out, from);
+    const before = statSync(join(out, 'chunks/0123456789')).ino;
+    writeBundle({ policy: { version: '2' } }, out, from);
+    expect(statSync(join(out, 'chunks/0123456789')).ino).toBe(before);
+    // A changed one is put back as the release has it.
+    writeFileSync(join(out, 'chunks/0123456789/ui.js'), 'tampered');
+    writeBundle({ policy: { version: '3' } }, out, from);
+    expect(readFileSync(join(out, 'chunks/0123456789/ui.js'), 'utf8')).toBe('export const ui = 1;');
   });
 });

@@ -1,10 +1,26 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const assent = (...args: string[]) => spawnSync('npx', ['tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
+
+describe('npx assent', () => {
+  it('prints its usage to stdout and exits 0 when asked for help', () => {
+    for (const arg of ['--help', '-h', 'help']) {
+      const r = assent(arg);
+      expect(r).toMatchObject({ status: 0, stderr: '' });
+      expect(r.stdout).toContain('assent bundle <config.json> --out <dir>');
+    }
+  });
+
+  it('names an unknown command, with the usage on stderr, and exits 2', () => {
+    const r = assent('chek', 'a.json');
+    expect(r).toMatchObject({ status: 2, stdout: '' });
+    expect(r.stderr).toMatch(/^assent: chek is no command\nusage:/);
+  });
+});
 
 describe('npx assent check', () => {
   it('passes the seed configs', () => {
@@ -37,6 +53,28 @@ describe('npx assent check', () => {
     writeFileSync(file, '{ nope');
     expect(assent('check', file)).toMatchObject({ status: 2, stderr: expect.stringContaining('broken.json:') });
     expect(assent()).toMatchObject({ status: 2, stderr: expect.stringContaining('assent check <config.json>') });
+  });
+
+  it('says in a few words why a config file cannot be read, and exits 2', () => {
+    const d = mkdtempSync(join(tmpdir(), 'assent-'));
+    expect(assent('check', join(d, 'nope.json'))).toMatchObject({
+      status: 2,
+      stdout: '',
+      stderr: `${join(d, 'nope.json')}: no such file\n`,
+    });
+    expect(assent('check', d)).toMatchObject({ status: 2, stderr: `${d}: a folder, not a file\n` });
+    expect(assent('check')).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/^assent check: <config.json> is missing\nusage:/),
+    });
+  });
+
+  // root reads any file, whatever its mode.
+  it.skipIf(process.getuid?.() === 0)('says that a config file is not readable', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'assent-')), 'secret.json');
+    writeFileSync(file, '{}');
+    chmodSync(file, 0o000);
+    expect(assent('check', file)).toMatchObject({ status: 2, stderr: `${file}: permission denied (not readable)\n` });
   });
 
   it('gives the line and column of a JSON error, and says that JSON has no comments', () => {
@@ -78,10 +116,62 @@ describe('npx assent bundle', { timeout: 20_000 }, () => {
       stderr: expect.stringContaining('c.json:1:11: a comma before }'),
     });
     expect(existsSync(join(d, 'out'))).toBe(false);
+    expect(assent('bundle', 'c.json')).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/^assent bundle: --out <dir> is missing\nusage:/),
+    });
+    expect(assent('bundle', 'a.json', 'b.json', '--out', 'x').stderr).toMatch(
+      /^assent bundle: takes one <config.json>, not 2\n/,
+    );
+    expect(assent('bundle', join(d, 'none.json'), '--out', join(d, 'out'))).toMatchObject({
+      status: 2,
+      stderr: `${join(d, 'none.json')}: no such file\n`,
+    });
     for (const args of [['c.json'], ['a.json', 'b.json', '--out', 'x'], ['c.json', '--outdir', 'x']])
       expect(assent('bundle', ...args)).toMatchObject({
         status: 2,
         stderr: expect.stringContaining('assent bundle <config.json> --out <dir>'),
       });
+  });
+});
+
+describe('the packed packages', { timeout: 30_000 }, () => {
+  const PACKAGES = ['assent', 'collector'];
+
+  it('have READMEs that stand alone: no relative link, which an installed package cannot follow', () => {
+    for (const name of PACKAGES) {
+      const text = readFileSync(`packages/${name}/README.md`, 'utf8');
+      expect(text.match(/\]\((?!https:\/\/|#)[^)]*\)/g) ?? [], name).toEqual([]);
+    }
+    expect(readFileSync('packages/assent/README.md', 'utf8')).toContain('npx assent bundle');
+  });
+
+  // The package.json that npm packs is the one in packages/<name>/: its prepack builds only from this
+  // repository, never from the scripts/build.ts of a project the package is installed into.
+  const prepackRuns = (layout: (dir: string) => string, name: string) => {
+    const top = mkdtempSync(join(tmpdir(), 'assent-prepack-'));
+    const pkg = layout(top);
+    mkdirSync(pkg, { recursive: true });
+    copyFileSync(`packages/${name}/package.json`, join(pkg, 'package.json'));
+    mkdirSync(join(top, 'scripts'));
+    writeFileSync(
+      join(top, 'scripts/build.ts'),
+      "import { writeFileSync } from 'node:fs'; writeFileSync('ran', process.argv.slice(2).join(' '));",
+    );
+    const r = spawnSync('npm', ['run', 'prepack', '--silent'], {
+      cwd: pkg,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${join(process.cwd(), 'node_modules/.bin')}:${process.env.PATH}` },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    return existsSync(join(top, 'ran')) ? readFileSync(join(top, 'ran'), 'utf8') : undefined;
+  };
+
+  it('build on prepack in the repository, and run nothing of the project they are installed into', () => {
+    for (const name of PACKAGES) {
+      expect(prepackRuns((top) => join(top, 'packages', name), name)).toBe(`--package ${name}`);
+      const installed = name === 'assent' ? 'node_modules/assent' : 'node_modules/@assent/collector';
+      expect(prepackRuns((top) => join(top, installed), name)).toBeUndefined();
+    }
   });
 });

@@ -175,7 +175,8 @@ describe('what the endpoint answered', () => {
 
   it.each([400, 401, 403, 429, 500, 503])('%i without names keeps everything queued', async (status) => {
     answer(status, { error: { code: 'x', message: 'y' } }, { 'Retry-After': '7' });
-    expect(await post('/e', batch)).toEqual({ kind: 'retry', retryAfter: 7000 });
+    // With what the endpoint said, so that a refusal can be named to the site owner.
+    expect(await post('/e', batch)).toEqual({ kind: 'retry', retryAfter: 7000, status, message: 'y' });
   });
 
   it('413 splits a batch, and keeps a single entry queued', async () => {

@@ -167,6 +167,53 @@ describe('config validator', () => {
     expect(warnings(c)).toEqual(['config.purposes[4].title has no text in fr; those visitors read en here']);
   });
 
+  it('refuses a text given per language in no language: an empty policy.url links no visitor', () => {
+    const c = shopConfig();
+    c.policy.url = {};
+    expect(validateConfig(c)).toEqual({
+      errors: [
+        {
+          path: 'config.policy.url',
+          message:
+            'config.policy.url has no policy link in any language, so no visitor gets one; give one, or one per language such as { "en": "/privacy" }',
+        },
+      ],
+      warnings: [],
+    });
+    const d = shopConfig();
+    d.purposes[1].description = {};
+    expect(messages(d)).toEqual([
+      'config.purposes[1].description has no text in any language, so no visitor gets one; give one, or one per language such as { "en": "…" }',
+    ]);
+  });
+
+  it('takes a key that is no language tag, `__proto__` too, for an error of its own and for no language', () => {
+    // JSON text, so that `__proto__` is an own key as JSON.parse makes it.
+    for (const key of ['__proto__', 'constructor', 'English']) {
+      const c = shopConfig();
+      c.policy.url = JSON.parse(`{ "en": "/privacy", "fr": "/confidentialite", "${key}": "/elsewhere" }`);
+      expect(validateConfig(c)).toEqual({
+        errors: [
+          {
+            path: `config.policy.url.${key}`,
+            message: `config.policy.url.${key} is not a language tag such as "en" or "fr"`,
+          },
+        ],
+        warnings: [],
+      });
+      c.policy.url = JSON.parse(`{ "${key}": "/elsewhere" }`);
+      expect(validateConfig(c)).toEqual({
+        errors: [
+          {
+            path: `config.policy.url.${key}`,
+            message: `config.policy.url.${key} is not a language tag such as "en" or "fr"`,
+          },
+        ],
+        warnings: [],
+      });
+    }
+  });
+
   it('warns when Consent Mode storage types follow a legitimate-interest purpose', () => {
     const c = shopConfig();
     c.googleConsentMode = { purposes: { security: ['security_storage'] } };
