@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -69,12 +78,21 @@ describe('npx assent check', () => {
     });
   });
 
-  // root reads any file, whatever its mode.
-  it.skipIf(process.getuid?.() === 0)('says that a config file is not readable', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'assent-')), 'secret.json');
+  it('says that a config file is not readable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'assent-'));
+    chmodSync(dir, 0o755);
+    const file = join(dir, 'secret.json');
     writeFileSync(file, '{}');
     chmodSync(file, 0o000);
-    expect(assent('check', file)).toMatchObject({ status: 2, stderr: `${file}: permission denied (not readable)\n` });
+    // root reads any file, whatever its mode: as root, the check runs as nobody.
+    const asRoot = process.getuid?.() === 0;
+    const own = mkdtempSync(join(tmpdir(), 'assent-nobody-'));
+    if (asRoot) chownSync(own, 65534, 65534);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'check', file], {
+      encoding: 'utf8',
+      ...(asRoot && { uid: 65534, gid: 65534, env: { ...process.env, HOME: own, TMPDIR: own } }),
+    });
+    expect(r).toMatchObject({ status: 2, stderr: `${file}: permission denied (not readable)\n` });
   });
 
   it('gives the line and column of a JSON error, and says that JSON has no comments', () => {
