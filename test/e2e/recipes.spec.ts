@@ -57,6 +57,7 @@ const GTAG = /^https:\/\/www\.googletagmanager\.com\/gtag\/js\?id=G-XXXXXXXXXX/;
 const ANY = '[^&]*';
 const url = (prefix: string) => new RegExp(`^${prefix.replace(/[.?]/g, '\\$&').replaceAll('*', ANY)}`);
 const EMBED = { cookies: [], reloads: false, embed: true };
+const GTM = url('https://www.googletagmanager.com/gtm.js?id=GTM-XXXXXXX');
 
 /** Each page, by file and order; `contract` is the newsletter's page, which has nothing to consent to. */
 const EXPECTED: Record<string, Expected | 'contract'> = {
@@ -67,10 +68,12 @@ const EXPECTED: Record<string, Expected | 'contract'> = {
     cookies: GA_COOKIES,
     cookieless: [GTAG, GA_HIT('G100', 'page_view', false)],
   },
-  'google-tag-manager.md#1': {
-    loads: [url('https://www.googletagmanager.com/gtm.js?id=GTM-XXXXXXX'), GTAG, GA_HIT('G101', 'page_view', true)],
+  'google-tag-manager.md#1': { loads: [GTM, GA_HIT('G101', 'page_view', true)], cookies: GA_COOKIES, reloads: true },
+  'google-tag-manager.md#2': {
+    reloads: false,
+    loads: [GA_HIT('G101', 'user_engagement', true)],
     cookies: GA_COOKIES,
-    reloads: true,
+    cookieless: [GTM, GA_HIT('G100', 'page_view', false)],
   },
   'meta-pixel.md#1': {
     loads: [

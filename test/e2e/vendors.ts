@@ -1,8 +1,8 @@
 // Small fakes of the vendor SDKs and embeds the recipes (docs/recipes/) load, answered at the vendors'
 // real URLs through Playwright's routing. Each behaves like the real one in what a consent test can
 // see: it sets the vendor's first-party cookies (on the highest domain that takes them, as the real
-// ones do), sends its hit or pixel to the vendor's collection URL, and gtag.js reads Consent Mode from
-// the dataLayer.
+// ones do), sends its hit or pixel to the vendor's collection URL, and the Google tag (gtag.js, or a
+// GTM container holding it) reads Consent Mode from the dataLayer.
 import type { BrowserContext, Request } from '@playwright/test';
 
 // Shared by every fake script: the vendors' "auto" cookie domain (the highest parent domain of the page
@@ -20,12 +20,14 @@ function setCookie(n, v, maxAge) {
 function random() { return String(Math.floor(Math.random() * 1e9)); }
 `;
 
-// gtag.js: runs the gtag commands queued in the dataLayer and every later one. Without a consent
+// The Google tag, as gtag.js and a GTM container holding it run it: it reads the consent commands
+// queued in the dataLayer and every later one, and sends a page_view for each config: the gtag config
+// commands in the dataLayer, and `tags`, the measurement ids built into a container. Without a consent
 // default everything counts as granted, as in the real tag; with analytics_storage denied it sets and
 // reads no cookie and its hits carry no client id (the cookieless pings of advanced Consent Mode).
 // gcs is G1 followed by ad_storage and analytics_storage, 1 granted, 0 denied. A page_view waits for
 // an update up to wait_for_update ms.
-const GTAG = `(function () {
+const googleTag = (tags: string[]) => `(function () {
 ${COOKIES}
   var consent = { ad_storage: 'granted', analytics_storage: 'granted' }, waitUntil = 0, updated = false, waiting = [];
   var gcs = function () { return 'G1' + (consent.ad_storage === 'granted' ? 1 : 0) + (consent.analytics_storage === 'granted' ? 1 : 0); };
@@ -62,19 +64,9 @@ ${COOKIES}
   };
   var configs = [], dl = (window.dataLayer = window.dataLayer || []);
   for (var i = 0; i < dl.length; i++) run(dl[i]);
+  ${JSON.stringify(tags)}.forEach(function (tid) { run(['config', tid]); });
   var push = dl.push;
   dl.push = function () { for (var j = 0; j < arguments.length; j++) run(arguments[j]); return push.apply(dl, arguments); };
-})();`;
-
-// gtm.js: a container whose one tag is a Google tag for `measurementId`, firing on every page: it loads
-// gtag.js and hands it the tag's config, as GTM does.
-const gtm = (measurementId: string) => `(function () {
-  var dl = (window.dataLayer = window.dataLayer || []);
-  dl.push(['config', ${JSON.stringify(measurementId)}]);
-  var s = document.createElement('script');
-  s.async = true;
-  s.src = 'https://www.googletagmanager.com/gtag/js?id=${measurementId}&cx=c';
-  document.head.appendChild(s);
 })();`;
 
 // fbevents.js: takes over the fbq queue the snippet made, sets _fbp (and _fbc after an ad click) and
@@ -139,11 +131,16 @@ const embed = (asset: string) =>
 type Fake = { pattern: RegExp; type: string; body: (url: URL) => string };
 
 const FAKES: Fake[] = [
-  { pattern: /^https:\/\/www\.googletagmanager\.com\/gtag\/js\?id=G-/, type: 'text/javascript', body: () => GTAG },
+  {
+    pattern: /^https:\/\/www\.googletagmanager\.com\/gtag\/js\?id=G-/,
+    type: 'text/javascript',
+    body: () => googleTag([]),
+  },
+  // gtm.js: a container whose one tag is a Google tag for G-XXXXXXXXXX, fired on every page.
   {
     pattern: /^https:\/\/www\.googletagmanager\.com\/gtm\.js\?id=GTM-/,
     type: 'text/javascript',
-    body: () => gtm('G-XXXXXXXXXX'),
+    body: () => googleTag(['G-XXXXXXXXXX']),
   },
   { pattern: /^https:\/\/connect\.facebook\.net\/en_US\/fbevents\.js$/, type: 'text/javascript', body: () => FBEVENTS },
   {
