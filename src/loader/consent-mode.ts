@@ -44,8 +44,8 @@ export const pushConsentMode = (
 };
 
 /**
- * Before a config fetched by URL, so that tags that run during the fetch find one (SPEC §1): every
- * type denied, waiting for the update that the config's default then becomes.
+ * Before a config fetched by URL, or when there is none to be had, so that tags find a default
+ * (SPEC §1): every type denied, waiting for the update that the config's default then becomes.
  */
 export const pushWaitingDefault = () => {
   pushConsentMode({ googleConsentMode: {} } as never, {}, 'default', true);

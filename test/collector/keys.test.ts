@@ -8,6 +8,13 @@ import { type Db, migrate, openPglite } from '../../src/collector/db';
 import { newPrivateJwk, signCompact, verifyCompact } from '../../src/collector/jws';
 import { jwks, loadSigningKey } from '../../src/collector/keys';
 
+/** A fresh PGlite store and its signing key, for an app of its own. */
+const appStore = async () => {
+  const db = await openPglite(mkdtempSync(join(tmpdir(), 'assent-app-')));
+  await migrate(db);
+  return { db, key: await loadSigningKey(db, mkdtempSync(join(tmpdir(), 'assent-data-'))) };
+};
+
 describe('signing keys', () => {
   let db: Db;
   beforeAll(async () => {
@@ -56,9 +63,7 @@ describe('signing keys', () => {
 
 describe('behind a proxy', () => {
   it('limits per client address: the socket’s, or X-Forwarded-For with --trust-proxy', async () => {
-    const db = await openPglite(mkdtempSync(join(tmpdir(), 'assent-proxy-')));
-    await migrate(db);
-    const key = await loadSigningKey(db, mkdtempSync(join(tmpdir(), 'assent-data-')));
+    const { db, key } = await appStore();
     for (const trustProxy of [false, true]) {
       const app = await buildApp({ db, key, origins: [], rateLimit: 2, trustProxy });
       const hit = (ip: string) => app.inject({ url: '/.well-known/jwks.json', headers: { 'x-forwarded-for': ip } });
@@ -71,9 +76,7 @@ describe('behind a proxy', () => {
   }, 60_000);
 
   it('cuts off a body that trickles in after 30 s, within a second of it', async () => {
-    const db = await openPglite(mkdtempSync(join(tmpdir(), 'assent-slow-')));
-    await migrate(db);
-    const key = await loadSigningKey(db, mkdtempSync(join(tmpdir(), 'assent-data-')));
+    const { db, key } = await appStore();
     const app = await buildApp({ db, key, origins: ['https://shop.example'], rateLimit: 0, trustProxy: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as AddressInfo;
@@ -99,9 +102,7 @@ describe('behind a proxy', () => {
   }, 60_000);
 
   it('believes only the hops it is told to: a client cannot name its own address in front of the proxy’s', async () => {
-    const db = await openPglite(mkdtempSync(join(tmpdir(), 'assent-proxy-')));
-    await migrate(db);
-    const key = await loadSigningKey(db, mkdtempSync(join(tmpdir(), 'assent-data-')));
+    const { db, key } = await appStore();
     // The proxy appends the address it saw; whatever the client wrote stands before it.
     const forged = (i: number, seen: string) => `10.0.${i}.1, ${seen}`;
     for (const [trustProxy, seen] of [
