@@ -1,7 +1,7 @@
 // A real HTTP server for end-to-end tests: it serves dist/, pages a test writes, and vendor scripts
 // that record when they run, and it logs every request so tests can prove what was (not) fetched.
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, resolve } from 'node:path';
 
@@ -171,6 +171,18 @@ export class Site {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse) {
+    // Browsers that reach the *.test names through this server as their HTTP proxy send it every
+    // request: those for another loopback server (a real collector) are passed on as they are.
+    const target = /^http:\/\/(127\.0\.0\.1|localhost):(\d+)\//.exec(req.url as string);
+    if (target && target[2] !== new URL(this.origin).port) {
+      const out = request(req.url as string, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      out.on('error', () => res.writeHead(502).end());
+      req.pipe(out);
+      return;
+    }
     const url = new URL(req.url as string, 'http://x');
     const path = url.pathname;
     this.log.push({ path: path + url.search, time: Date.now() });
