@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { decodeConsentCookie } from '../core/cookie';
+import { decodeConsentCookie, encodeConsentCookie } from '../core/cookie';
 import { CLOCK_SKEW_MS } from '../core/decision';
 import { type Schema, schemaIssues } from '../core/schema-check';
 import { clientKey, limitConnections } from './addresses';
@@ -271,8 +271,10 @@ export const collectorRoutes = async (app: FastifyInstance, o: Omit<AppOptions, 
 
   // Served from the site's own origin, the consent cookie is re-issued with Set-Cookie (Safari keeps
   // cookies set by script for 7 days only), with that site's settings. Never a decision the store
-  // knows is outdated: a slow answer must not undo a withdrawal that arrived before it.
-  const reissue = async (origin: string, cookieHeader: string | undefined) => {
+  // knows is outdated: a slow answer must not undo a withdrawal that arrived before it. Once the
+  // decision's own receipt is here, its `o` flag (entries wait) goes: otherwise the page would clear
+  // it by script after this answer, and that write is the one Safari caps.
+  const reissue = async (origin: string, cookieHeader: string | undefined, delivered: string[]) => {
     const settings = { name: 'assent', maxAgeDays: 182, ...o.cookies?.[origin] };
     const value = cookieHeader
       ?.split(/;\s*/)
@@ -283,7 +285,11 @@ export const collectorRoutes = async (app: FastifyInstance, o: Omit<AppOptions, 
     const maxAge = Math.floor((decoded.updatedAt + settings.maxAgeDays * 864e5 - Date.now()) / 1000);
     if (maxAge <= 0) return;
     if (await store.isOutdated(decoded.consentId, decoded.receiptId, decoded.updatedAt)) return;
-    return `${settings.name}=${value}; Path=/; Max-Age=${maxAge}; SameSite=Lax${
+    const sent =
+      decoded.pending && delivered.includes(decoded.receiptId as string)
+        ? encodeConsentCookie({ ...decoded, pending: false })
+        : value;
+    return `${settings.name}=${sent}; Path=/; Max-Age=${maxAge}; SameSite=Lax${
       settings.domain ? `; Domain=${settings.domain}` : ''
     }${origin.startsWith('https:') ? '; Secure' : ''}`;
   };
@@ -295,7 +301,8 @@ export const collectorRoutes = async (app: FastifyInstance, o: Omit<AppOptions, 
     const results = await store.ingest(req.body, source);
     health.saw(true);
     if ('origin' in source) {
-      const cookie = await reissue(source.origin, req.headers.cookie);
+      const delivered = results.filter((r) => r.status === 'accepted' || r.status === 'duplicate').map((r) => r.id);
+      const cookie = await reissue(source.origin, req.headers.cookie, delivered);
       if (cookie) reply.header('Set-Cookie', cookie);
     }
     return { results };

@@ -2,15 +2,11 @@
 import type { Choices } from './bases';
 import type { ConsentModeType } from './config';
 
-export const CONSENT_MODE_TYPES: ConsentModeType[] = [
-  'ad_storage',
-  'ad_user_data',
-  'ad_personalization',
-  'analytics_storage',
-  'functionality_storage',
-  'personalization_storage',
-  'security_storage',
-];
+// One string, split (as LANGUAGES is): 2 B brotli less in the loader than an array of seven strings.
+export const CONSENT_MODE_TYPES =
+  'ad_storage ad_user_data ad_personalization analytics_storage functionality_storage personalization_storage security_storage'.split(
+    ' ',
+  ) as ConsentModeType[];
 
 export type ConsentModeValues = Record<ConsentModeType, 'granted' | 'denied'>;
 

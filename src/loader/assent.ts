@@ -12,7 +12,7 @@ import {
   isRequired,
 } from '../core/bases';
 import type { AssentConfig, Purpose } from '../core/config';
-import { type DecodedConsent, encodeConsentCookie } from '../core/cookie';
+import { type DecodedConsent, decodeConsentCookie, encodeConsentCookie } from '../core/cookie';
 import { type Decision, decisionFromCookie, maxAgeDays } from '../core/decision';
 import { pickLanguage } from '../core/i18n';
 import { uuid } from '../core/ids';
@@ -37,7 +37,7 @@ import { installAutoblock } from './autoblock';
 import { configProblem } from './check';
 import { load } from './chunks';
 import { dataLayer, pushConsentMode } from './consent-mode';
-import { readConsentCookie, writeCookie } from './cookie-jar';
+import { readCookie, writeCookie } from './cookie-jar';
 import { reportConfig } from './dev';
 import { startGate } from './gate';
 import type { Part } from './parts';
@@ -197,9 +197,9 @@ export const startAssent = (source: AssentConfig | Promise<unknown>, taken?: boo
     emit,
     load,
     sync,
-    setPending: (pending: boolean) => {
-      if (decision.method && decision.pending !== pending) persist({ ...decision, pending });
-    },
+    // Without checks of its own (3 B): the sync chunk asks only for a decision whose cookie says
+    // otherwise (a collector may have cleared the flag itself).
+    setPending: (pending: boolean) => persist({ ...decision, pending }),
     shown: (next: ViewName | null) => {
       if (view) emit('hide', { view });
       view = next;
@@ -239,15 +239,21 @@ export const startAssent = (source: AssentConfig | Promise<unknown>, taken?: boo
     });
   };
 
-  const stored = () =>
-    decisionFromCookie(__COOKIE__ ? readConsentCookie(cookieName) : null, config as AssentConfig, Date.now());
+  // The cookie's decision, or the one another tab wrote (`value`, '' for none): Firefox may deliver
+  // that tab's message before the cookie reaches this tab's process.
+  const stored = (value?: string) =>
+    decisionFromCookie(
+      __COOKIE__ ? decodeConsentCookie(value ?? readCookie(cookieName)) : null,
+      config as AssentConfig,
+      Date.now(),
+    );
   // Only ever called with a config: by other tabs, and by the sync chunk (after the endpoint's
   // responses, and while it watches the cookie). The newest decision wins: an older one in the
   // cookie (a late response re-issued it) is written over, a newer one (another tab's, another
   // subdomain's) adopted. No decision there is adopted only from `tab` (another tab's forget()),
   // and only over a decision: elsewhere it may be blocked cookies, and it is never a re-issue.
   const reread = (tab?: unknown) => {
-    const next = stored();
+    const next = stored((tab as MessageEvent | undefined)?.data);
     const time = next.updatedAt ?? 0;
     if (time && time < newest) {
       persist(decision);
@@ -371,7 +377,7 @@ export const startAssent = (source: AssentConfig | Promise<unknown>, taken?: boo
         recordGpc = true;
       }
       update(true);
-      if (__TABS__) tellTabs = watchTabs(`assent:${cookieName}`, reread);
+      if (__TABS__) tellTabs = watchTabs(cookieName, reread);
       // A withdrawal on an earlier page view is cleaned up again, once, now that nothing withdrawn runs.
       try {
         if (localStorage.getItem(CLEANUP_OWED)) cleanUp(false);

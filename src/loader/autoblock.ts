@@ -110,15 +110,18 @@ export const installAutoblock = (config: AssentConfig | undefined, isAllowed: (p
   };
   /** Blocks an element that already has its attributes; true when it changed. */
   const transform = (el: Element) => {
-    let changed = false;
+    // An element the page gated itself keeps its purposes; any other is checked for each of its URLs.
+    const gated = el.hasAttribute('data-assent');
     for (const [, attr] of TARGETS) {
       const value = el.getAttribute(attr);
-      if (value !== null && isTarget(el, attr) && !el.hasAttribute('data-assent')) {
-        if (block(el, attr, value)) removeAttribute.call(el, attr);
-        changed ||= el.hasAttribute('data-assent');
+      if (value !== null && !gated && isTarget(el, attr) && block(el, attr, value)) {
+        removeAttribute.call(el, attr);
+        // A stylesheet whose load has started still applies once its URL is gone (WebKit, and Chromium
+        // at times): a copy without it takes its place.
+        if (el.tagName === 'LINK') el.replaceWith(el.cloneNode());
       }
     }
-    return changed;
+    return !gated && el.hasAttribute('data-assent');
   };
   Object.defineProperty(proto, 'innerHTML', {
     ...html,

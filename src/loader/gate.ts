@@ -88,9 +88,10 @@ export const startGate = (
     }
     seen.add(el);
     if (script) ran.push(...purposes);
-    // Iframes, images and links get their URL back (an embed loaded once already has it).
+    // Iframes, images and links get their URL back (an embed loaded once already has it); srcset
+    // first, or WebKit fetches the image's src too.
     if (!script)
-      for (const attr of ['src', 'srcset', 'href']) {
+      for (const attr of ['srcset', 'src', 'href']) {
         const value = el.getAttribute(`data-${attr}`);
         if (value !== null && !el.getAttribute(attr)) el.setAttribute(attr, value);
       }

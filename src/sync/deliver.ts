@@ -166,7 +166,9 @@ export const sendOnExit = (endpoint: string, items: Entry[]) => {
 /**
  * Runs `work` while no other tab of the origin sends: Web Locks where the browser has them (not on
  * plain-http pages), else a short lease in localStorage. If another tab holds the lock, `work` is
- * skipped: that tab sends every queued entry, this tab's included.
+ * skipped: that tab sends every queued entry, this tab's included. A page that goes gives the lease
+ * back as it goes: Firefox may run the rest of its `work` only after the next page has started, which
+ * would otherwise find the lease taken and wait it out.
  */
 export const exclusively = async (work: () => Promise<void>): Promise<void> => {
   if (navigator.locks)
@@ -181,11 +183,16 @@ export const exclusively = async (work: () => Promise<void>): Promise<void> => {
   } catch {
     // No storage either: sending twice is harmless, the endpoint removes duplicates by id.
   }
-  try {
-    await work();
-  } finally {
+  const release = () => {
     try {
       if (localStorage.getItem(key)?.startsWith(me)) localStorage.removeItem(key);
     } catch {}
+  };
+  addEventListener('pagehide', release);
+  try {
+    await work();
+  } finally {
+    removeEventListener('pagehide', release);
+    release();
   }
 };

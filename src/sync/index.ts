@@ -2,12 +2,14 @@
 // endpoint without ever losing one. The loader loads it when a decision is made, when the banner
 // shows (so that a decision is recorded at once), and on any page view whose cookie says entries wait.
 import type { AssentConfig } from '../core/config';
+import { saysPending } from '../core/cookie';
 import type { Decision } from '../core/decision';
 import { uuid } from '../core/ids';
 import { buildReceipt, canonicalJson, type ReceiptInput, shownTexts } from '../core/receipt';
 import { sha256Tag } from '../core/sha256';
 import type { Texts } from '../core/texts';
 import type { AssentApi, AssentEvents, Entry, ErasureEntry, Method, Receipt, TextsEntry } from '../core/types';
+import { cookieNameOf, readCookie } from '../loader/cookie-jar';
 import { withOverrides } from '../ui/format';
 import { backoffMs, batches, exclusively, post, sendOnExit } from './deliver';
 import { type Key, openStore, type Store } from './store';
@@ -21,7 +23,10 @@ export interface SyncHost {
   /** The decision as the page found it, and the state, to rebuild a receipt lost when a page closed. */
   decision: Decision;
   api: AssentApi;
-  /** Whether entries wait in the outbox: a cookie flag, so the next page view knows to send them. */
+  /**
+   * Writes whether entries wait in the outbox into the cookie, so the next page view knows to send
+   * them; called only for a decision (not after forget()) whose cookie says otherwise.
+   */
   setPending(pending: boolean): void;
   /** Loads a part: here, the built-in UI texts of a language (`texts-fr`). */
   load(name: `texts-${string}`): Promise<{ default: Texts }>;
@@ -51,6 +56,8 @@ let attempt = 0;
 let timer: ReturnType<typeof setTimeout> | undefined;
 /** Keeps watching the cookie for a while: called on each of this tab's decisions. */
 let watch = () => {};
+/** Receipts on their way into the outbox: not listed there yet, but waiting all the same. */
+let storing = 0;
 
 /** Starts once per page: opens the store, sends what waits, and guards the page's exit. */
 export const start = (h: SyncHost) => {
@@ -91,8 +98,19 @@ export const record = (d: Decided, ui?: Record<string, string>) => {
   return keep(d, ui);
 };
 
-/** Stores a receipt in the history and the outbox (with its texts, once per hash), then sends them. */
+/** Stores a receipt and sends it, and counts it as waiting until the outbox holds it. */
 const keep = async (d: Decided, ui?: Record<string, string>, extra?: object) => {
+  storing++;
+  try {
+    return await storeReceipt(d, ui, extra);
+  } finally {
+    storing--;
+    await flush();
+  }
+};
+
+/** Stores a receipt in the history and the outbox (with its texts, once per hash). */
+const storeReceipt = async (d: Decided, ui?: Record<string, string>, extra?: object) => {
   const { config, language } = host;
   const texts = shownTexts(config, language, ui);
   const textHash = await sha256Tag(canonicalJson(texts));
@@ -123,7 +141,6 @@ const keep = async (d: Decided, ui?: Record<string, string>, extra?: object) => 
     queued.push(...outgoing);
   }
   await store.put(items);
-  await flush();
   return receipt;
 };
 
@@ -203,7 +220,11 @@ const flush = async (): Promise<void> => {
     }
   });
   queued = (await store.list<Entry>('o:')).map(([, entry]) => entry);
-  host.setPending(queued.length > 0);
+  // The cookie is written again only when it says otherwise: a collector on the site's origin clears
+  // the flag itself in the cookie it re-issues, which a write by script would cut to Safari's 7 days.
+  const pending = queued.length > 0 || storing > 0;
+  const cookie = readCookie(cookieNameOf(host.config));
+  if (cookie && host.api.getState().method && saysPending(cookie) !== pending) host.setPending(pending);
   if (queued.length) timer = setTimeout(flush, backoffMs(attempt++, retryAfter));
 };
 

@@ -93,6 +93,19 @@ export const Preferences = ({ host, texts, onDecide, onClose }: Props) => {
         e.preventDefault();
         onClose();
       }}
+      // Tab wraps from the last button to the first, and Shift+Tab back: left to themselves, Chromium
+      // lets focus leave the modal for its own controls, WebKit stops on the dialog itself, and
+      // Firefox never lets it come back past the last button. `code`, as WebKitGTK gives Shift+Tab
+      // the key "Unidentified".
+      onKeyDown={(e) => {
+        const buttons = (dialog.current as HTMLDialogElement).querySelectorAll('button');
+        const [last, first] = [buttons[buttons.length - 1], buttons[0]];
+        const [from, to] = e.shiftKey ? [first, last] : [last, first];
+        if (e.code === 'Tab' && e.target === from) {
+          e.preventDefault();
+          to.focus();
+        }
+      }}
     >
       {/* Not <header> and <footer>: inside a dialog they would be a second banner and contentinfo
           landmark on pages that have their own. */}

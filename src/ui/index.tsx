@@ -1,7 +1,7 @@
 // The UI chunk: the banner, loaded only when something must be shown. The preference center is a chunk
 // of its own, fetched when the visitor is about to open it: most visitors answer in the banner.
 import { render } from 'preact';
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { type Choices, choicesForAll } from '../core/bases';
 import type { Texts } from '../core/texts';
 import type { Method, ViewName } from '../core/types';
@@ -100,14 +100,21 @@ export const App = ({ host, texts, initial, say }: AppProps) => {
     return recorded;
   };
   const close = () => setView(host.api.getState().decided ? null : 'banner');
+  // The banner's "Choose" is gone while the preference center is open: the banner that comes back
+  // with its close takes the focus there again.
+  const chose = useRef(false);
   return view === 'banner' ? (
     <Banner
       host={host}
       texts={texts}
+      refocus={chose.current}
       onDecide={decide}
       onChoose={() =>
         loadPreferences().then(
-          () => setView('preferences'),
+          () => {
+            chose.current = true;
+            setView('preferences');
+          },
           () => {},
         )
       }
@@ -124,18 +131,23 @@ interface BannerProps {
   onDecide: (method: Method, answers: Choices) => Promise<unknown>;
   onChoose: () => void;
   onClose: () => void;
+  /** Focus "Choose" once shown: the preference center it opened has closed. */
+  refocus?: boolean;
 }
 
-export const Banner = ({ host, texts, onDecide, onChoose, onClose }: BannerProps) => {
+export const Banner = ({ host, texts, onDecide, onChoose, onClose, refocus }: BannerProps) => {
   const { config, gpcDenied } = host;
   const position = config.ui?.position || 'bottom';
   const box = useRef<HTMLElement>(null);
-  // Keep the focused element of the page clear of the banner (WCAG 2.4.11), then restore.
-  useEffect(() => {
+  // Keep the focused element of the page clear of the banner (WCAG 2.4.11), then restore. Before the
+  // browser paints: focus is back on "Choose" by the time the preference center is gone.
+  useLayoutEffect(() => {
     const html = document.documentElement.style;
     const side = position === 'top' ? 'scrollPaddingTop' : 'scrollPaddingBottom';
     const before = html[side];
-    if (position !== 'center') html[side] = `${(box.current as HTMLElement).offsetHeight + 16}px`;
+    const el = box.current as HTMLElement;
+    if (position !== 'center') html[side] = `${el.offsetHeight + 16}px`;
+    if (refocus) (el.querySelector('.alt') as HTMLElement).focus();
     return () => {
       html[side] = before;
     };
@@ -161,13 +173,14 @@ export const Banner = ({ host, texts, onDecide, onChoose, onClose }: BannerProps
         {texts.bannerLabel}
       </span>
       <h2 id="assent-banner-title">{texts.bannerTitle}</h2>
+      {/* Drawn beside the title: first in the Tab order, as it is on screen. */}
+      <CloseButton texts={texts} onClose={onClose} />
       <WithPolicyLink
         text={withBases(texts.bannerText, texts, config.purposes)}
         texts={texts}
         url={textIn(host.language)(config.policy.url)}
       />
       <Actions texts={texts} onAll={all} other={texts.customize} onOther={onChoose} />
-      <CloseButton texts={texts} onClose={onClose} />
     </section>
   );
 };

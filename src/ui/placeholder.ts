@@ -9,11 +9,13 @@ import { shadowHost, THEME } from './shadow';
 
 export type PlaceholderTexts = Pick<Texts, 'placeholder' | 'loadOnce' | 'alwaysAllow'>;
 
+// Centred by auto margins rather than justify-content: in an embed too small for it, the content then
+// starts at the top and scrolls instead of being cut off above.
 const CSS = `${THEME}
 :host{display:inline-block;max-inline-size:100%;overflow:auto}
-div{box-sizing:border-box;block-size:100%;min-block-size:100%;display:flex;flex-direction:column;justify-content:center;align-items:center;gap:.6rem;
+div{box-sizing:border-box;block-size:100%;min-block-size:100%;display:flex;flex-direction:column;align-items:center;gap:.6rem;
 padding:1rem;text-align:center;background:var(--_surface);color:var(--_fg);border:1px solid var(--_border);border-radius:var(--_radius)}
-p{margin:0;max-inline-size:40rem;white-space:pre-line}`;
+p{margin:auto 0 0;max-inline-size:40rem;white-space:pre-line}.alt{margin-block-end:auto}`;
 
 const placed = new Map<HTMLIFrameElement, () => void>();
 let listening: unknown;
@@ -51,14 +53,19 @@ export const place = (host: UiHost, texts: PlaceholderTexts, iframe: HTMLIFrameE
   const display = iframe.style.getPropertyValue('display');
   const priority = iframe.style.getPropertyPriority('display');
   const remove = () => {
+    // Focus on a button of this placeholder goes on to the embed that takes its place, not to the body.
+    const focused = root.activeElement;
     placed.delete(iframe);
     box.remove();
     iframe.style.setProperty('display', display, priority);
+    if (focused) iframe.focus();
   };
   frame.append(
     text,
     button(texts.loadOnce, 'main', () => {
-      iframe.setAttribute('src', src);
+      // Not setAttribute or the src property: auto-blocking holds this embed back there, and the
+      // visitor asked for this one.
+      iframe.setAttributeNS(null, 'src', src);
       remove();
     }),
     // The visitor's own choice (method `placeholder`), for the purposes this embed needs; the

@@ -31,7 +31,7 @@ dl{margin:.5rem 0}dt{font-weight:600}dd{margin:0 0 .3rem}
 @media (min-width:36rem){dl{display:grid;grid-template-columns:fit-content(14rem) minmax(0,1fr);gap:.2rem .75rem}dd{margin:0}}
 .service{background:var(--_surface);border-radius:var(--_radius);padding:.5rem .75rem;margin:.4rem 0}
 .note{background:var(--_surface);border-inline-start:4px solid var(--_accent);padding:.5rem .75rem;border-radius:var(--_radius)}
-section{margin:1rem 0}
+.body section{margin:1rem 0}
 .status:empty{display:none}
 .links{display:flex;flex-wrap:wrap;gap:.5rem}.links .btn{font-weight:400;min-height:36px;padding:.25em .8em}
 @media (forced-colors:active){[role=switch][aria-checked=true]{background:Highlight}[role=switch]::after{background:ButtonText}

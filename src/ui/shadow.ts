@@ -29,8 +29,12 @@ export const adopt = (root: ShadowRoot, css: string) => {
   if (!root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
 };
 
-/** Theme variables with their defaults, light and dark (README "Theming"). */
-export const THEME = `:host{all:initial;
+/**
+ * Theme variables with their defaults, light and dark (README "Theming"). Scroll bars take the theme's
+ * colours: Firefox on Linux draws them in the system's colours otherwise, whatever the colour scheme
+ * (light ones in the dark theme).
+ */
+export const THEME = `:host{all:initial;color-scheme:light dark;scrollbar-color:var(--_muted) transparent;
 --_bg:var(--assent-bg,#fff);--_fg:var(--assent-fg,#1d1d1f);--_muted:var(--assent-muted,#52525b);
 --_accent:var(--assent-accent,#1d4ed8);--_on-accent:var(--assent-on-accent,#fff);--_border:var(--assent-border,#71717a);
 --_surface:var(--assent-surface,#f4f4f5);--_focus:var(--assent-focus,#1d4ed8);--_radius:var(--assent-radius,8px);

@@ -13,7 +13,7 @@ import { type Db, migrate } from '../../src/collector/db';
 import { type PublicJwk, payloadOf, verifyCompact } from '../../src/collector/jws';
 import { loadSigningKey } from '../../src/collector/keys';
 import { counted, recount, Store } from '../../src/collector/store';
-import { checksum } from '../../src/core/cookie';
+import { checksum, decodeConsentCookie } from '../../src/core/cookie';
 import { uuid } from '../../src/core/ids';
 import { canonicalJson } from '../../src/core/receipt';
 import type { Receipt } from '../../src/core/types';
@@ -41,9 +41,9 @@ const textsEntry = (texts: Record<string, unknown>, language = 'bg') => ({
   language,
   texts,
 });
-/** A consent cookie as the loader writes it, for a decision made `ageMs` ago. */
-const consentCookie = (consentId: string, receiptId: string, ageMs = 0) => {
-  const value = `1.${consentId}.${receiptId}.${(Date.now() - ageMs).toString(36)}.b.3.analytics1`;
+/** A consent cookie as the loader writes it, for a decision made `ageMs` ago (`o`: entries wait). */
+const consentCookie = (consentId: string, receiptId: string, ageMs = 0, flags = '') => {
+  const value = `1.${consentId}.${receiptId}.${(Date.now() - ageMs).toString(36)}.b${flags}.3.analytics1`;
   return `${value}.${checksum(value)}`;
 };
 
@@ -528,6 +528,31 @@ describe.each(collectorBackends('assent-pglite-'))('the collector on %s', (_, op
         'set-cookie'
       ],
     ).toBeUndefined();
+  });
+
+  it('re-issues the cookie without its outbox flag once the decision’s own receipt is here, and with it before', async () => {
+    const reissued = async (body: string, cookie: string) =>
+      decodeConsentCookie(
+        /^assent=([^;]*)/.exec(String((await post(body, { cookie: `assent=${cookie}` })).headers['set-cookie']))?.[1],
+      );
+    const consentId = uuid();
+    const receipt = receiptFor(consentId);
+    const cookie = consentCookie(consentId, receipt.id, 0, 'o');
+    // A batch without the decision's receipt (an entry that waited before it): the flag stays.
+    expect(await reissued('[]', cookie)).toMatchObject({ receiptId: receipt.id, pending: true });
+    // The batch that brings it, and a resend of it (a duplicate): only the flag goes.
+    for (let i = 0; i < 2; i++)
+      expect(await reissued(JSON.stringify([receipt]), cookie)).toEqual({
+        ...decodeConsentCookie(cookie),
+        pending: false,
+      });
+    // A receipt it rejects is not delivered: the flag stays.
+    const other = uuid();
+    const rejected = receiptFor(other, { origin: 'https://elsewhere.example' });
+    expect(await reissued(JSON.stringify([rejected]), consentCookie(other, rejected.id, 0, 'o'))).toMatchObject({
+      pending: true,
+    });
+    expect(await results(JSON.stringify([rejected]))).toMatchObject([{ status: 'rejected' }]);
   });
 
   it('answers 400 to dates that are not dates, and no error body names SQL, a path or an address', async () => {

@@ -16,8 +16,10 @@ const TYPES: Record<string, string> = {
 };
 
 export interface PageOptions {
-  /** Extra response headers, e.g. a Content-Security-Policy. */
-  headers?: Record<string, string>;
+  /** Extra response headers, e.g. a Content-Security-Policy, or several `Set-Cookie` as an array. */
+  headers?: Record<string, string | string[]>;
+  /** Serves the page at this path (a folder, e.g. `/a/b/`) rather than at a fresh folder of its own. */
+  path?: string;
 }
 
 export interface LoggedRequest {
@@ -123,10 +125,98 @@ export class Collector {
   }
 }
 
+/** One request passed on to a real collector, and what the collector answered. */
+export interface Exchange {
+  method: string;
+  /** The path the collector saw: without the prefix, as a reverse proxy strips it. */
+  path: string;
+  body: string;
+  /** The request's `Cookie` header, or null without one. */
+  cookie: string | null;
+  /** The collector's status; `held` while it waits, `dropped` when the browser left first, or the refusal's. */
+  status: number | 'held' | 'dropped';
+  answer: string;
+  /** The collector's `Set-Cookie` headers. */
+  setCookie: string[];
+  /** False when the browser had gone when the answer came: the collector answered no one. */
+  heard?: boolean;
+}
+
+/** How one request passes: held before it reaches the collector, or its answer held, or refused. */
+export interface Passage {
+  /** The request waits for this before it goes on; if the browser has gone by then, it never arrives. */
+  before?: Promise<unknown>;
+  /** The answer waits for this once the collector gave it (stored there, not yet heard). */
+  after?: Promise<unknown>;
+  /** Answers with this status without passing the request on. */
+  refuse?: number;
+}
+
+/** A path of the test server passed on to a real collector, as the site's reverse proxy would. */
+export class Forward {
+  readonly exchanges: Exchange[] = [];
+  passage: (exchange: Exchange) => Passage = () => ({});
+
+  constructor(
+    readonly prefix: string,
+    readonly target: string,
+  ) {}
+
+  pass(req: IncomingMessage, res: ServerResponse, path: string) {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks);
+      const exchange: Exchange = {
+        method: req.method as string,
+        path: path.slice(this.prefix.length - 1),
+        body: body.toString(),
+        cookie: req.headers.cookie ?? null,
+        status: 'held',
+        answer: '',
+        setCookie: [],
+      };
+      this.exchanges.push(exchange);
+      let gone = false;
+      res.on('close', () => (gone = !res.writableFinished));
+      res.on('error', () => {});
+      const passage = this.passage(exchange);
+      await passage.before;
+      if (gone) {
+        exchange.status = 'dropped';
+        return;
+      }
+      if (passage.refuse) {
+        exchange.status = passage.refuse;
+        res.writeHead(passage.refuse, { 'Content-Type': 'application/json', 'Retry-After': '1' }).end('{}');
+        return;
+      }
+      const headers = { ...req.headers, host: new URL(this.target).host };
+      const out = request(new URL(exchange.path, this.target), { method: req.method, headers }, (answer) => {
+        const got: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => got.push(chunk));
+        answer.on('end', async () => {
+          exchange.answer = Buffer.concat(got).toString();
+          exchange.setCookie = answer.headers['set-cookie'] ?? [];
+          exchange.status = answer.statusCode ?? 502;
+          await passage.after;
+          exchange.heard = !gone;
+          if (gone) return;
+          res.writeHead(exchange.status, answer.headers);
+          res.end(exchange.answer);
+        });
+      });
+      out.on('error', () => res.writeHead(502).end());
+      out.end(body);
+    });
+  }
+}
+
 export class Site {
   readonly collector = new Collector();
   readonly log: LoggedRequest[] = [];
   private pages = new Map<string, { html: string; options: PageOptions }>();
+  private forwards = new Map<string, Forward>();
   private files = new Map<string, { body: string; type: string; status?: number; delay?: number }>();
   private server: Server;
   origin = '';
@@ -155,9 +245,20 @@ export class Site {
 
   /** Registers a page and returns its URL; its folder also holds the files passed with `file()`. */
   page(html: string, options: PageOptions = {}): string {
-    const dir = `/t${++this.seq}/`;
+    const dir = options.path ?? `/t${++this.seq}/`;
     this.pages.set(dir, { html, options });
     return this.origin + dir;
+  }
+
+  /**
+   * Passes every request under `prefix` (`/consent/`) on to `target`, a real collector, without the
+   * prefix: the collector is then served from this site's origin. A later call for the same prefix
+   * replaces it.
+   */
+  forward(prefix: string, target: string) {
+    const forward = new Forward(prefix, target);
+    this.forwards.set(prefix, forward);
+    return forward;
   }
 
   /** Serves a file at an exact path. */
@@ -165,9 +266,12 @@ export class Site {
     this.files.set(path, { body, type, ...extra });
   }
 
-  /** Paths requested so far that contain `part`. */
-  requested(part: string): string[] {
-    return this.log.filter((r) => r.path.includes(part)).map((r) => r.path);
+  /** Paths requested so far (from the `since`th request on) that contain `part`. */
+  requested(part: string, since = 0): string[] {
+    return this.log
+      .slice(since)
+      .filter((r) => r.path.includes(part))
+      .map((r) => r.path);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse) {
@@ -186,10 +290,12 @@ export class Site {
     const url = new URL(req.url as string, 'http://x');
     const path = url.pathname;
     this.log.push({ path: path + url.search, time: Date.now() });
-    const send = (status: number, body: string, type = 'text/plain', headers: Record<string, string> = {}) => {
+    const send = (status: number, body: string, type = 'text/plain', headers: PageOptions['headers'] = {}) => {
       res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', ...headers });
       res.end(body);
     };
+    const forward = [...this.forwards.values()].find((f) => path.startsWith(f.prefix));
+    if (forward) return forward.pass(req, res, path + url.search);
     if (path === '/collect' && req.method === 'POST') {
       let body = '';
       req.on('data', (chunk) => (body += chunk));

@@ -3,8 +3,10 @@
 // through selenium-webdriver (classic WebDriver: WebKitWebDriver driving WebKitGTK's MiniBrowser under
 // an Xvfb display of its own). Every browser is Debian's; nothing is downloaded.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import puppeteer, { type Browser, type BrowserContext, type KeyInput, type Page } from 'puppeteer-core';
 import { Builder, Key, Origin, type WebDriver } from 'selenium-webdriver';
 import { chromiumLaunch } from '../e2e/chromium';
@@ -24,6 +26,16 @@ export interface Cookie {
 export interface SessionOptions {
   /** The system prefers a dark colour scheme. */
   dark?: boolean;
+  /**
+   * A private window: Firefox starts with `browser.privatebrowsing.autostart`, MiniBrowser with
+   * `--private`. Chromium's sessions are off-the-record contexts already, so it changes nothing there.
+   */
+  private?: boolean;
+  /**
+   * false: Tab skips links, as in Safari by default (MiniBrowser starts with
+   * `--enable-tabs-to-links=false`). Chromium and Firefox always move to links.
+   */
+  tabsToLinks?: boolean;
 }
 
 export type PressKey = 'Tab' | 'Enter' | 'Escape' | ' ' | 'ArrowDown' | 'ArrowUp' | 'End' | 'Home';
@@ -42,6 +54,10 @@ export interface Tab {
   press(key: PressKey, shift?: boolean): Promise<void>;
   /** The browser's cookies for this tab's URL. */
   cookies(): Promise<Cookie[]>;
+  /** Sets the viewport (the page's `innerWidth` × `innerHeight`, in CSS pixels). */
+  resize(width: number, height: number): Promise<void>;
+  /** A PNG of the viewport. */
+  screenshot(): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -107,8 +123,8 @@ class PuppeteerTab implements Tab {
     private readonly dark: boolean,
   ) {}
 
-  static async open(context: BrowserContext, dark: boolean, emulateDark: boolean) {
-    const page = await context.newPage();
+  static async open(context: BrowserContext, dark: boolean, emulateDark: boolean, window = false) {
+    const page = await context.newPage(window ? { type: 'window' } : undefined);
     if (dark && emulateDark) await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
     return new PuppeteerTab(page, dark);
   }
@@ -148,6 +164,12 @@ class PuppeteerTab implements Tab {
         expires: c.session || c.expires < 0 ? undefined : c.expires,
       }));
   }
+  async resize(width: number, height: number) {
+    await this.page.setViewport({ width, height });
+  }
+  async screenshot() {
+    return Buffer.from(await this.page.screenshot());
+  }
   close() {
     return this.page.close();
   }
@@ -157,7 +179,7 @@ class PuppeteerTab implements Tab {
 }
 
 class PuppeteerEngine implements Engine {
-  private browsers = new Map<boolean, Promise<Browser>>();
+  private browsers = new Map<string, Promise<Browser>>();
   version = '';
 
   constructor(
@@ -165,7 +187,7 @@ class PuppeteerEngine implements Engine {
     private readonly proxyPort: number,
   ) {}
 
-  private launch(dark: boolean): Promise<Browser> {
+  private launch(dark: boolean, privately: boolean): Promise<Browser> {
     if (this.name === 'chromium')
       return puppeteer.launch({
         browser: 'chrome',
@@ -187,16 +209,18 @@ class PuppeteerEngine implements Engine {
         'network.proxy.no_proxies_on': 'localhost, 127.0.0.1',
         'browser.safebrowsing.malware.enabled': false,
         'browser.safebrowsing.phishing.enabled': false,
+        ...(privately && { 'browser.privatebrowsing.autostart': true }),
       },
     });
   }
 
-  private browser(dark: boolean) {
-    // Chromium emulates the colour scheme per page; Firefox needs a browser started with the preference.
-    const key = this.name === 'firefox' && dark;
+  private browser(dark: boolean, privately = false) {
+    // Chromium emulates the colour scheme per page; Firefox needs a browser started with the preferences.
+    const firefox = this.name === 'firefox';
+    const key = `${firefox && dark} ${firefox && privately}`;
     let browser = this.browsers.get(key);
     if (!browser) {
-      browser = this.launch(key);
+      browser = this.launch(firefox && dark, firefox && privately);
       this.browsers.set(key, browser);
     }
     return browser;
@@ -209,11 +233,13 @@ class PuppeteerEngine implements Engine {
 
   async open(options: SessionOptions = {}): Promise<Session> {
     const dark = options.dark ?? false;
-    const context = await (await this.browser(dark)).createBrowserContext();
+    const context = await (await this.browser(dark, options.private)).createBrowserContext();
     const emulate = this.name === 'chromium';
     return {
       tab: await PuppeteerTab.open(context, dark, emulate),
-      newTab: () => PuppeteerTab.open(context, dark, emulate),
+      // A window of its own, as in WebKit: a tab behind another is hidden, and Firefox then runs its
+      // timers once a second at most.
+      newTab: () => PuppeteerTab.open(context, dark, emulate, true),
       close: () => context.close(),
     };
   }
@@ -262,6 +288,21 @@ const startXvfb = () =>
       done({ display: `:${d.toString().trim()}`, process: xvfb }),
     );
   });
+
+/**
+ * A GTK configuration whose stylesheet lets MiniBrowser's toolbar shrink, so that its window can be as
+ * narrow as a phone (its buttons and address field keep it 447 px wide otherwise). Web content does not
+ * use GTK styles.
+ */
+const narrowToolbar = () => {
+  const home = mkdtempSync(join(tmpdir(), 'assent-gtk-'));
+  mkdirSync(join(home, 'gtk-3.0'));
+  writeFileSync(
+    join(home, 'gtk-3.0/gtk.css'),
+    'button, entry { min-width: 0; padding: 0; margin: 0; border-width: 0; }',
+  );
+  return home;
+};
 
 /** One MiniBrowser: WebDriver drives one window at a time, so the tabs of a session take turns. */
 class WebKitSession {
@@ -327,6 +368,18 @@ class WebKitSession {
               c.expiry === undefined ? undefined : typeof c.expiry === 'number' ? c.expiry : c.expiry.getTime() / 1000,
           })),
         ),
+      resize: (width, height) =>
+        on(async () => {
+          // The window is the viewport plus MiniBrowser's own frame, whatever size it has now.
+          const [w, h] = (await d.executeScript(
+            'return [outerWidth - innerWidth, outerHeight - innerHeight]',
+          )) as number[];
+          await d
+            .manage()
+            .window()
+            .setRect({ width: width + w, height: height + h });
+        }),
+      screenshot: () => on(async () => Buffer.from(await d.takeScreenshot(), 'base64')),
       close: () => on(() => d.close()),
     };
   }
@@ -337,6 +390,7 @@ class WebKitEngine implements Engine {
   version = '';
   private xvfb?: ChildProcess;
   private webdriver?: ChildProcess;
+  private gtkHome?: string;
   private url = '';
 
   constructor(private readonly proxyPort: number) {}
@@ -349,7 +403,7 @@ class WebKitEngine implements Engine {
     const port = await freePort();
     this.webdriver = spawn('WebKitWebDriver', [`--port=${port}`], {
       stdio: 'ignore',
-      env: { ...process.env, DISPLAY: display },
+      env: { ...process.env, DISPLAY: display, XDG_CONFIG_HOME: (this.gtkHome = narrowToolbar()) },
     });
     this.url = `http://127.0.0.1:${port}`;
     for (let i = 0; i < 100; i++) {
@@ -365,7 +419,8 @@ class WebKitEngine implements Engine {
   }
 
   async open(options: SessionOptions = {}): Promise<Session> {
-    const args = ['--automation', ...(options.dark ? ['--dark-mode'] : [])];
+    const args = ['--automation', ...(options.dark ? ['--dark-mode'] : []), ...(options.private ? ['--private'] : [])];
+    if (options.tabsToLinks === false) args.push('--enable-tabs-to-links=false');
     const driver = await new Builder()
       .usingServer(this.url)
       .withCapabilities({
@@ -389,6 +444,7 @@ class WebKitEngine implements Engine {
   async close() {
     this.webdriver?.kill();
     this.xvfb?.kill();
+    if (this.gtkHome) rmSync(this.gtkHome, { recursive: true, force: true });
   }
 }
 

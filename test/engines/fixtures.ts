@@ -30,6 +30,8 @@ export const test = base.extend<TestFixtures, EngineOptions & { site: Site; engi
   engine: [
     async ({ engineName, site }, use) => {
       const engine = await startEngine(engineName, Number(new URL(site.origin).port));
+      // The report names the exact browser each scenario ran in.
+      console.log(`${engineName}: ${engine.version}`);
       await use(engine);
       await engine.close();
     },
@@ -64,3 +66,13 @@ export const onHost = (url: string, hostname: string) => {
 
 /** Waits a moment for anything that would still arrive (a late request, a second run). */
 export const settle = (ms = 300) => new Promise((done) => setTimeout(done, ms));
+
+/** Whether the banner shows: the region named "Cookie consent Your privacy choices", drawn. */
+export const bannerShown = (tab: Tab) =>
+  tab.run(() => {
+    const root = document.getElementById('assent-consent')?.shadowRoot;
+    const region = root?.querySelector('section[aria-labelledby]');
+    const ids = region?.getAttribute('aria-labelledby')?.split(' ') ?? [];
+    const name = ids.map((id) => root?.getElementById(id)?.textContent).join(' ');
+    return name === 'Cookie consent Your privacy choices' && !!region?.getClientRects().length;
+  });

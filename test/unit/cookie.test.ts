@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { checksum, type DecodedConsent, decodeConsentCookie, encodeConsentCookie } from '../../src/core/cookie';
+import {
+  checksum,
+  type DecodedConsent,
+  decodeConsentCookie,
+  encodeConsentCookie,
+  saysPending,
+} from '../../src/core/cookie';
 
 const decision: DecodedConsent = {
   v: 1,
@@ -16,6 +22,19 @@ const decision: DecodedConsent = {
 describe('consent cookie', () => {
   it('round-trips a decision', () => {
     expect(decodeConsentCookie(encodeConsentCookie(decision))).toEqual(decision);
+  });
+
+  it('saysPending() reads the outbox flag as the decoder does, for every method and with GPC', () => {
+    for (const method of ['banner', 'preferences', 'placeholder', 'api', 'gpc'] as const)
+      for (const gpc of [false, true])
+        for (const pending of [false, true]) {
+          const value = encodeConsentCookie({ ...decision, method, gpc, pending });
+          expect(saysPending(value)).toBe(pending);
+          expect(decodeConsentCookie(value)?.pending).toBe(pending);
+        }
+    // No decision, or no flags field: nothing waits. (It reads the flags field only, unchecked.)
+    for (const junk of [null, undefined, '', 'o', '1.o.o.o', encodeConsentCookie(decision).replace('.b.', '.'), 'bo'])
+      expect(saysPending(junk)).toBe(false);
   });
 
   it('tells every method apart, "Always allow" on a placeholder from the preference center', () => {
