@@ -8,6 +8,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { decodeConsentCookie, encodeConsentCookie } from '../core/cookie';
 import { CLOCK_SKEW_MS } from '../core/decision';
+import { UUID } from '../core/ids';
 import { type Schema, schemaIssues } from '../core/schema-check';
 import { clientKey, limitConnections } from './addresses';
 import { stats } from './counters';
@@ -61,8 +62,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const HEADERS_TIMEOUT_MS = 15_000;
 /** Connections the server holds in all (loopback is never refused by it). */
 export const MAX_CONNECTIONS = 4096;
-const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
-const UUID_ANYWHERE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+const UUID_ANYWHERE = new RegExp(UUID.source.slice(1, -1), 'gi');
 
 export class HttpError extends Error {
   constructor(
@@ -314,7 +314,7 @@ export const collectorRoutes = async (app: FastifyInstance, o: Omit<AppOptions, 
   };
   const subject = {
     type: 'object',
-    properties: { consentId: { type: 'string', pattern: UUID } },
+    properties: { consentId: { type: 'string', pattern: UUID.source } },
     required: ['consentId'],
   };
   app.get('/v1/subjects/:consentId/receipts', { schema: { params: subject }, onSend: noStore }, async (req) => ({

@@ -13,7 +13,7 @@ export const has = (o: object, key: string): boolean => Object.hasOwn(o, key);
 export const emptyMap = <T>(): Record<string, T> => Object.create(null);
 
 /** Contract and legal-obligation purposes are always active and never toggleable. */
-export const isRequired = (p: Purpose): boolean => p.basis === 'contract' || p.basis === 'legal-obligation';
+export const isRequired = (p: { basis?: string }): boolean => p.basis === 'contract' || p.basis === 'legal-obligation';
 
 /**
  * The purposes Global Privacy Control denies under a policy, when the browser sends the signal. No

@@ -7,6 +7,7 @@
 // policyVersion is percent-encoded (with "." as %2E), choices are `<purposeId><0|1>` joined by "|",
 // and the checksum is FNV-1a (32 bit, base 36) of everything before it.
 import { emptyMap } from './bases';
+import { UUID } from './ids';
 import type { Method } from './types';
 
 /** A decoded consent cookie. */
@@ -36,8 +37,6 @@ export const checksum = (s: string): string => {
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x1000193);
   return (h >>> 0).toString(36);
 };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export const encodeConsentCookie = (c: DecodedConsent): string => {
   const body = [

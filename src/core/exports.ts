@@ -1,6 +1,7 @@
 // A receipt in the standard forms: Kantara Consent Receipt v1.1 and an ISO/IEC TS 27560 consent
 // record (field names as in W3C DPV's guide to ISO/IEC TS 27560). Both are derived from the receipt
 // and the config it was made under; nothing is recorded twice.
+import { isRequired } from './bases';
 import type { AssentConfig, I18n } from './config';
 import { maxAgeDays } from './decision';
 import { resolveText } from './i18n';
@@ -13,7 +14,6 @@ const METHOD: Record<Receipt['method'], string> = {
   api: 'web page script (JavaScript API)',
   gpc: 'browser signal: Global Privacy Control',
 };
-const CONSENTLESS = ['contract', 'legal-obligation'];
 const SAFEGUARDS: Record<string, string> = {
   adequacy: 'an adequacy decision',
   scc: 'standard contractual clauses',
@@ -57,13 +57,9 @@ export const toKantara = (r: Receipt, config: AssentConfig) => {
           .map((p) => ({
             purpose: title(config, p.id, r.language),
             purposeCategory: [p.id],
-            consentType: CONSENTLESS.includes(p.basis)
-              ? 'NOT REQUIRED'
-              : p.basis === 'consent'
-                ? 'EXPLICIT'
-                : 'IMPLICIT',
+            consentType: isRequired(p) ? 'NOT REQUIRED' : p.basis === 'consent' ? 'EXPLICIT' : 'IMPLICIT',
             piiCategory: p.dataCategories,
-            primaryPurpose: CONSENTLESS.includes(p.basis),
+            primaryPurpose: isRequired(p),
             termination: p.retention || 'when consent is withdrawn',
             thirdPartyDisclosure: p.recipients.length > 0,
             thirdPartyName: p.recipients.join('; '),
@@ -98,7 +94,7 @@ export const toIso27560 = (r: Receipt, config: AssentConfig) => {
         pii_information: p.dataCategories.map((id) => ({
           pii_type: resolveText(config.dataCategories?.find((d) => d.id === id)?.title, r.language) ?? id,
           pii_attribute_id: id,
-          pii_optional: !CONSENTLESS.includes(p.basis),
+          pii_optional: !isRequired(p),
           sensitive_pii_category: false,
           special_pii_category: false,
         })),
@@ -140,7 +136,7 @@ export const toIso27560 = (r: Receipt, config: AssentConfig) => {
       validity_duration: `P${maxAgeDays(config)}D`,
       entity_id: r.consentId,
       event_type: `${p.id}: ${r.method}`,
-      event_state: CONSENTLESS.includes(p.basis)
+      event_state: isRequired(p)
         ? 'not required'
         : p.granted
           ? 'given'

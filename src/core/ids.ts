@@ -1,5 +1,8 @@
 // UUIDs from crypto.getRandomValues, which browsers keep on plain-http pages where randomUUID is hidden.
 
+/** A UUID in the lowercase form `uuid()` makes and every part of Assent accepts: the one definition. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 const format = (b: Uint8Array): string => {
   let s = '';
   for (let i = 0; i < 16; i++)

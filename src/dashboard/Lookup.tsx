@@ -1,8 +1,9 @@
 // A visitor's receipts by consent id, each with its signature checked here, in the browser.
 import { useState } from 'preact/hooks';
+import { UUID } from '../core/ids';
 import type { Receipt } from '../core/types';
 import { CollectorError, fetchJwks, fetchSubjectReceipts, type SubjectReceipt } from './client';
-import { dateTime, languageName, METHODS, UUID } from './format';
+import { dateTime, languageName, METHODS } from './format';
 import { CollectorProblem } from './Problem';
 import { type Verdict, verifyReceipt } from './verify';
 

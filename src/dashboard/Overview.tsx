@@ -2,9 +2,10 @@
 // withdrawals and delivery lag. Each chart or bar has its numbers in text beside it.
 import type { ComponentChildren } from 'preact';
 import { useMemo } from 'preact/hooks';
+import { isRequired } from '../core/bases';
 import type { Method } from '../core/types';
 import type { Stats } from './client';
-import { ALWAYS_GRANTED, count, daysBetween, duration, languageName, METHODS, seriesStyle, share } from './format';
+import { count, daysBetween, duration, languageName, METHODS, seriesStyle, share } from './format';
 import { OptInChart } from './OptInChart';
 
 export interface Range {
@@ -93,7 +94,7 @@ export const Overview = ({ stats, range }: { stats: Stats; range: Range }) => {
   const { purposes, charted, series } = useMemo(() => {
     const purposes = Object.keys(stats.perPurpose).sort();
     // Purposes under contract or a legal obligation are always granted: a flat line at 100 % says nothing.
-    const charted = purposes.filter((id) => !ALWAYS_GRANTED.includes(stats.bases?.[id]));
+    const charted = purposes.filter((id) => !isRequired({ basis: stats.bases?.[id] }));
     const series = charted.map((id) => ({
       label: id,
       values: days.map((day) => {

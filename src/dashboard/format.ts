@@ -69,11 +69,6 @@ export const languageName = (code: string) => {
   }
 };
 
-/** Legal bases under which a purpose is always granted: nothing to chart. */
-export const ALWAYS_GRANTED = ['contract', 'legal-obligation'];
-
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /** Line colours that keep 3:1 against the light and the dark background. */
 export const PALETTE = ['#1f6feb', '#c2410c', '#15803d', '#9333ea', '#be123c', '#0e7490', '#a16207', '#4b5563'];
 
