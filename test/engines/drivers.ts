@@ -118,15 +118,13 @@ const chromiumArgs = [...chromiumLaunch.args];
 // --- Chromium and Firefox: puppeteer-core -------------------------------------------------------
 
 class PuppeteerTab implements Tab {
-  constructor(
-    readonly page: Page,
-    private readonly dark: boolean,
-  ) {}
+  constructor(readonly page: Page) {}
 
-  static async open(context: BrowserContext, dark: boolean, emulateDark: boolean, window = false) {
+  /** A page of `context`; `emulateDark` for Chromium, whose colour scheme is set per page. */
+  static async open(context: BrowserContext, emulateDark: boolean, window = false) {
     const page = await context.newPage(window ? { type: 'window' } : undefined);
-    if (dark && emulateDark) await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
-    return new PuppeteerTab(page, dark);
+    if (emulateDark) await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
+    return new PuppeteerTab(page);
   }
 
   async goto(url: string) {
@@ -172,9 +170,6 @@ class PuppeteerTab implements Tab {
   }
   close() {
     return this.page.close();
-  }
-  get isDark() {
-    return this.dark;
   }
 }
 
@@ -234,12 +229,12 @@ class PuppeteerEngine implements Engine {
   async open(options: SessionOptions = {}): Promise<Session> {
     const dark = options.dark ?? false;
     const context = await (await this.browser(dark, options.private)).createBrowserContext();
-    const emulate = this.name === 'chromium';
+    const emulate = dark && this.name === 'chromium';
     return {
-      tab: await PuppeteerTab.open(context, dark, emulate),
+      tab: await PuppeteerTab.open(context, emulate),
       // A window of its own, as in WebKit: a tab behind another is hidden, and Firefox then runs its
       // timers once a second at most.
-      newTab: () => PuppeteerTab.open(context, dark, emulate, true),
+      newTab: () => PuppeteerTab.open(context, emulate, true),
       close: () => context.close(),
     };
   }

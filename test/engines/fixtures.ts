@@ -1,7 +1,8 @@
 // The cross-engine runner's fixtures: one test server and one browser per worker and engine, a fresh
 // profile (session) per test. Playwright's test runner runs the scenarios; its browsers are not used.
 import { test as base, expect } from '@playwright/test';
-import { type Collector, Site } from '../e2e/site';
+import { freshCollector, startSite } from '../e2e/fixtures';
+import type { Collector, Site } from '../e2e/site';
 import { type Engine, type EngineName, type Session, type SessionOptions, startEngine, type Tab } from './drivers';
 
 export interface EngineOptions {
@@ -18,15 +19,7 @@ interface TestFixtures {
 
 export const test = base.extend<TestFixtures, EngineOptions & { site: Site; engine: Engine }>({
   engineName: ['chromium', { option: true, scope: 'worker' }],
-  site: [
-    // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies by destructuring
-    async ({}, use) => {
-      const site = await new Site().start();
-      await use(site);
-      await site.stop();
-    },
-    { scope: 'worker' },
-  ],
+  site: [startSite, { scope: 'worker' }],
   engine: [
     async ({ engineName, site }, use) => {
       const engine = await startEngine(engineName, Number(new URL(site.origin).port));
@@ -46,10 +39,7 @@ export const test = base.extend<TestFixtures, EngineOptions & { site: Site; engi
   tab: async ({ session }, use) => {
     await use(session.tab);
   },
-  collector: async ({ site }, use) => {
-    await use(site.resetCollector());
-    site.resetCollector();
-  },
+  collector: freshCollector,
 });
 
 export { expect };
