@@ -1,8 +1,8 @@
 // The peer comparison (issue 8): Assent against its open-source peers, each on the same page, measured in
 // one run, interleaved, in headless Chromium, once at full speed and once with the CPU throttled 4×.
 // Prints a markdown table per suite and writes both to docs/benchmarks.md. `scripts/bench.ts` calls
-// `benchPeers()` at its end; `npx tsx scripts/bench-peers.ts` runs only this suite (on the dist/ there is).
-// BENCH_RUNS (default 15) sets the runs per tool and suite.
+// `benchPeers()` at its end; `npx tsx scripts/bench-peers.ts` runs only this suite (on the dist/ there is,
+// or on ASSENT_DIST's build). BENCH_RUNS (default 15) sets the runs per tool and suite.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -14,21 +14,23 @@ import { ACCEPT_ALL, LABELS, type PageId, TOOLS, type Tool, WIDGET_PREFIX } from
 import { chromiumLaunch } from '../test/e2e/chromium';
 
 const root = resolve(import.meta.dirname, '..');
+/** The build under test: dist/, or ASSENT_DIST's (bench/peers/server.ts serves the same). */
+const dist = resolve(process.env.ASSENT_DIST || join(root, 'dist'));
 const PAGES: PageId[] = [...TOOLS, 'bare'];
 /** Time left for late work (animations, effects, deferred tasks) after the banner paints (new visitor). */
-const SETTLE_MS = 250;
+export const SETTLE_MS = 250;
 /** Time left for late requests after the gated script starts (returning visitor). */
 const SETTLE_RETURNING_MS = 100;
-const TRACE_CATEGORIES = ['devtools.timeline', 'blink.user_timing'];
+export const TRACE_CATEGORIES = ['devtools.timeline', 'blink.user_timing'];
 /** The CPU profile's sampling interval, µs: the trace's own profiler (about every 0.17 ms) slowed Assent's
  * banner by some 20 ms; this one, through the page's DevTools session, by about half as much. */
-const SAMPLING_US = 500;
+export const SAMPLING_US = 500;
 type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
 
 // ---------------------------------------------------------------------------------------------------------
 // In the page: what bench/peers/probe.js records, from before the first script of the page runs.
 
-interface Probe {
+export interface Probe {
   mark: number;
   bannerAt?: number;
   long: [start: number, duration: number][];
@@ -39,14 +41,14 @@ interface Probe {
  * the visit's renderer in a trace that spans several): injected as text (a serialized function would
  * carry the helpers that tsx adds to named functions). */
 const probeSource = readFileSync(resolve(root, 'bench/peers/probe.js'), 'utf8');
-const probe = (id: PageId, mark = 'bench-probe') => ({
+export const probe = (id: PageId, mark = 'bench-probe') => ({
   content: `window.__benchTool = ${JSON.stringify(id)}; window.__benchMark = ${JSON.stringify(mark)};\n${probeSource}`,
 });
 
 // ---------------------------------------------------------------------------------------------------------
 // Trace: the widget's script time, from the renderer's main thread.
 
-interface TraceEvent {
+export interface TraceEvent {
   name: string;
   cat: string;
   ph: string;
@@ -64,11 +66,15 @@ interface TraceEvent {
 }
 /** Script work the trace names with a script URL: compiling and running a classic script, compiling a
  * module, calling a function (event listeners, timers, animation frames, message and load callbacks). */
-const SCRIPT_EVENTS = new Set(['EvaluateScript', 'v8.compile', 'v8.compileModule', 'FunctionCall']);
-type Span = [start: number, end: number];
+export const SCRIPT_EVENTS = new Set(['EvaluateScript', 'v8.compile', 'v8.compileModule', 'FunctionCall']);
+export type Span = [start: number, end: number];
 
-interface CpuProfile {
-  nodes: { id: number; callFrame: { url: string }; children?: number[] }[];
+export interface CpuProfile {
+  nodes: {
+    id: number;
+    callFrame: { url: string; functionName: string; lineNumber: number; columnNumber: number };
+    children?: number[];
+  }[];
   startTime: number;
   samples?: number[];
   timeDeltas?: number[];
@@ -112,6 +118,24 @@ interface ScriptTime {
   spans: Span[];
 }
 
+/** The script URL a trace event names. */
+export const eventUrl = (e: TraceEvent) => e.args?.data?.url || e.args?.fileName || '';
+
+/** The complete events of the visit's renderer main thread (found by the probe's user-timing mark), and a
+ * clock conversion from the trace's µs to the page's performance.now() ms. */
+export const rendererMain = (events: TraceEvent[], markName: string, probeMark: number) => {
+  const mark = events.find((e) => e.name === markName && e.cat.includes('blink.user_timing'));
+  if (!mark) throw new Error(`trace: no mark ${markName}`);
+  const { pid } = mark;
+  const main = events.find(
+    (e) => e.ph === 'M' && e.name === 'thread_name' && e.pid === pid && e.args?.name === 'CrRendererMain',
+  )?.tid;
+  return {
+    events: events.filter((e) => e.pid === pid && e.tid === main && e.ph === 'X'),
+    toPage: (ts: number) => (ts - mark.ts) / 1000 + probeMark,
+  };
+};
+
 const scriptTime = (
   events: TraceEvent[],
   profile: CpuProfile,
@@ -119,15 +143,9 @@ const scriptTime = (
   probeMark: number,
   widget: (url: string) => boolean,
 ): ScriptTime => {
-  const mark = events.find((e) => e.name === markName && e.cat.includes('blink.user_timing'));
-  if (!mark) throw new Error(`trace: no mark ${markName}`);
-  const { pid } = mark;
-  const main = events.find(
-    (e) => e.ph === 'M' && e.name === 'thread_name' && e.pid === pid && e.args?.name === 'CrRendererMain',
-  )?.tid;
-  const named = events
-    .filter((e) => e.pid === pid && e.tid === main && e.ph === 'X' && SCRIPT_EVENTS.has(e.name))
-    .filter((e) => widget(e.args?.data?.url || e.args?.fileName || ''))
+  const main = rendererMain(events, markName, probeMark);
+  const named = main.events
+    .filter((e) => SCRIPT_EVENTS.has(e.name) && widget(eventUrl(e)))
     .map((e): Span => [e.ts, e.ts + (e.dur ?? 0)]);
   const spans = [...named, ...sampledSpans(profile, widget)].sort((a, b) => a[0] - b[0]);
   const merged: Span[] = [];
@@ -136,12 +154,15 @@ const scriptTime = (
     if (last && start <= last[1]) last[1] = Math.max(last[1], end);
     else merged.push([start, end]);
   }
-  const toPage = (ts: number) => (ts - mark.ts) / 1000 + probeMark;
   return {
     ms: merged.reduce((sum, [a, b]) => sum + (b - a), 0) / 1000,
-    spans: merged.map(([a, b]) => [toPage(a), toPage(b)]),
+    spans: merged.map(([a, b]) => [main.toPage(a), main.toPage(b)]),
   };
 };
+
+/** How much of the spans (page clock, ms) lies before `until`. */
+const before = (spans: Span[], until: number) =>
+  spans.reduce((sum, [a, b]) => sum + Math.max(0, Math.min(b, until) - a), 0);
 
 // ---------------------------------------------------------------------------------------------------------
 // Bytes: each widget response body compressed here, at the highest level.
@@ -173,7 +194,11 @@ interface Visit {
   requests: number;
   bannerAt?: number;
   bannerAfterDcl?: number;
+  /** First contentful paint (the paint timing API), ms from navigation start. */
+  fcp?: number;
   scriptMs?: number;
+  /** Widget script time before first contentful paint: what a synchronous loader costs the parser. */
+  scriptBeforeFcpMs?: number;
   longCount: number;
   longMs: number;
   /** Long tasks during which widget script ran. */
@@ -185,7 +210,7 @@ interface Visit {
 }
 
 /** Waits until the banner is visible, or the gated script has started. */
-const until = async (page: Page, id: PageId, what: 'banner' | 'gated', timeout = 20_000) => {
+export const until = async (page: Page, id: PageId, what: 'banner' | 'gated', timeout = 20_000) => {
   try {
     await page.waitForFunction(
       (w) =>
@@ -240,7 +265,8 @@ const visit = async (env: Env, id: PageId, state?: StorageState): Promise<Fresh>
     const got = await page.evaluate(() => {
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
       const w = window as unknown as { __bench: Probe; __gatedAt?: number };
-      return { probe: w.__bench, dcl: nav.domContentLoadedEventEnd, gatedAt: w.__gatedAt };
+      const fcp = performance.getEntriesByName('first-contentful-paint')[0]?.startTime;
+      return { probe: w.__bench, dcl: nav.domContentLoadedEventEnd, gatedAt: w.__gatedAt, fcp };
     });
     const { probe: seen } = got;
     if (returning && seen.bannerAt !== undefined) throw new Error(`${id}: the banner shows to a returning visitor`);
@@ -261,6 +287,7 @@ const visit = async (env: Env, id: PageId, state?: StorageState): Promise<Fresh>
       requests: sizes.length,
       bannerAt: seen.bannerAt,
       bannerAfterDcl: seen.bannerAt === undefined ? undefined : seen.bannerAt - got.dcl,
+      fcp: got.fcp,
       longCount: seen.long.length,
       longMs: seen.long.reduce((sum, [, d]) => sum + d, 0),
       cls: seen.cls,
@@ -282,7 +309,12 @@ const traced = (events: TraceEvent[], env: Env, id: PageId, v: Fresh): Visit => 
   const script = scriptTime(events, profile, mark, seen.mark, (url) => url.startsWith(origin + WIDGET_PREFIX));
   const overlaps = ([start, duration]: [number, number]) =>
     script.spans.some(([a, b]) => a < start + duration && b > start);
-  return { ...visit, scriptMs: script.ms, widgetLongCount: seen.long.filter(overlaps).length };
+  return {
+    ...visit,
+    scriptMs: script.ms,
+    scriptBeforeFcpMs: visit.fcp === undefined ? undefined : before(script.spans, visit.fcp),
+    widgetLongCount: seen.long.filter(overlaps).length,
+  };
 };
 
 /** A returning visitor who accepted all: the cookies and storage left by clicking "Accept all". */
@@ -322,17 +354,29 @@ const quantile = (xs: number[], q: number) => {
 };
 const median = (xs: number[]) => quantile(xs, 0.5);
 
+type Kind = 'new' | 'returning';
+/** Medians of the page without a widget, which some figures are taken over. */
+interface Bare {
+  heap: number;
+  domHeap: number;
+  fcp: Record<Kind, number>;
+}
+
 interface Metric {
   label: string;
-  /** `bare`: the medians of the page without a widget (new visitor). */
-  get: (v: Visit, bare: { heap: number; domHeap: number }) => number | undefined;
-  kind: 'new' | 'returning';
+  get: (v: Visit, bare: Bare) => number | undefined;
+  kind: Kind;
   digits: number;
   /** Shown for the page without a widget too (a baseline, not a competitor). */
   baseline?: boolean;
   /** Measured without CPU throttling only. */
   unthrottled?: boolean;
+  /** Already a ratio (to the page without a widget): shown without a ratio to the best widget. */
+  relative?: boolean;
 }
+
+const fcpOverBare = (kind: Kind) => (v: Visit, bare: Bare) =>
+  v.fcp === undefined || !bare.fcp[kind] ? undefined : v.fcp / bare.fcp[kind];
 
 const METRICS: Metric[] = [
   { label: 'New visitor: widget bytes, gzip (KB)', kind: 'new', digits: 1, get: (v) => v.gzip / 1024 },
@@ -347,7 +391,28 @@ const METRICS: Metric[] = [
   },
   { label: 'Banner first paint, from navigation start (ms)', kind: 'new', digits: 0, get: (v) => v.bannerAt },
   { label: 'Banner first paint, after DOMContentLoaded (ms)', kind: 'new', digits: 0, get: (v) => v.bannerAfterDcl },
+  {
+    label: 'First contentful paint, new visitor (ms from navigation start)',
+    kind: 'new',
+    digits: 0,
+    baseline: true,
+    get: (v) => v.fcp,
+  },
+  {
+    label: 'First contentful paint, new visitor, over the page without a widget (×)',
+    kind: 'new',
+    digits: 2,
+    baseline: true,
+    relative: true,
+    get: fcpOverBare('new'),
+  },
   { label: 'Widget script time, new visitor (ms)', kind: 'new', digits: 1, get: (v) => v.scriptMs },
+  {
+    label: 'Widget script time before first contentful paint, new visitor (ms)',
+    kind: 'new',
+    digits: 1,
+    get: (v) => v.scriptBeforeFcpMs,
+  },
   { label: 'Long tasks, page-wide (count)', kind: 'new', digits: 0, baseline: true, get: (v) => v.longCount },
   { label: 'Long tasks, page-wide (total ms)', kind: 'new', digits: 0, baseline: true, get: (v) => v.longMs },
   { label: 'Long tasks with widget script in them (count)', kind: 'new', digits: 0, get: (v) => v.widgetLongCount },
@@ -373,6 +438,21 @@ const METRICS: Metric[] = [
     baseline: true,
     get: (v) => v.gatedAt,
   },
+  {
+    label: 'Returning visitor: first contentful paint (ms from navigation start)',
+    kind: 'returning',
+    digits: 0,
+    baseline: true,
+    get: (v) => v.fcp,
+  },
+  {
+    label: 'Returning visitor: first contentful paint, over the page without a widget (×)',
+    kind: 'returning',
+    digits: 2,
+    baseline: true,
+    relative: true,
+    get: fcpOverBare('returning'),
+  },
 ];
 
 type Results = Record<PageId, { new: Visit[]; returning: Visit[] }>;
@@ -382,9 +462,12 @@ const fmt = (x: number, digits: number) => x.toFixed(digits);
 /** The markdown table: a row per metric, a column per page; each cell the median, its ratio to the best
  * widget's median (all five widgets, Assent included) and the interquartile range. */
 const table = (results: Results, throttled: boolean): string => {
-  const bare = {
-    heap: median(results.bare.new.map((v) => v.heap ?? 0)),
-    domHeap: median(results.bare.new.map((v) => v.domHeap ?? 0)),
+  const bareMedian = (kind: Kind, get: (v: Visit) => number | undefined) =>
+    median(results.bare[kind].map((v) => get(v) ?? 0));
+  const bare: Bare = {
+    heap: bareMedian('new', (v) => v.heap),
+    domHeap: bareMedian('new', (v) => v.domHeap),
+    fcp: { new: bareMedian('new', (v) => v.fcp), returning: bareMedian('returning', (v) => v.fcp) },
   };
   const lines = [
     `| metric | ${PAGES.map((p) => LABELS[p]).join(' | ')} |`,
@@ -404,7 +487,7 @@ const table = (results: Results, throttled: boolean): string => {
         fmt(iqr[0], m.digits) === fmt(iqr[1], m.digits) ? '' : ` (${iqr.map((x) => fmt(x, m.digits)).join('–')})`;
       const rounded = (x: number) => Number(fmt(x, m.digits));
       const ratio =
-        p === 'bare'
+        p === 'bare' || m.relative
           ? ''
           : rounded(med) === rounded(best)
             ? ' **×1**'
@@ -421,7 +504,7 @@ const table = (results: Results, throttled: boolean): string => {
 // ---------------------------------------------------------------------------------------------------------
 // The suite.
 
-const buildC15t = async (outDir: string) => {
+export const buildC15t = async (outDir: string) => {
   const { build } = await import('vite');
   const dir = resolve(root, 'bench/peers/c15t');
   await build({
@@ -433,7 +516,7 @@ const buildC15t = async (outDir: string) => {
   });
 };
 
-const startServer = async (c15tDir: string) => {
+export const startServer = async (c15tDir: string) => {
   const server = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'bench/peers/server.ts'), c15tDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -482,7 +565,7 @@ const OMNIBOX_WEBUI = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup', 'WebUIOmnibo
 
 /** Chromium as every test launches it (test/e2e/chromium.ts), with OMNIBOX_WEBUI off. The last
  * --disable-features switch wins, so it repeats the ones Playwright sets, read from chrome://version. */
-const launch = async () => {
+export const launch = async () => {
   let off: string[] = [];
   const first = await chromium.launch(chromiumLaunch);
   try {
@@ -503,7 +586,7 @@ const launch = async () => {
 export const benchPeers = async (): Promise<PeerBench> => {
   const started = Date.now();
   const runs = Number(process.env.BENCH_RUNS || 15);
-  if (!existsSync(join(root, 'dist/assent.js'))) throw new Error('no dist/assent.js: run `npm run build` first');
+  if (!existsSync(join(dist, 'assent.js'))) throw new Error(`no ${dist}/assent.js: run \`npm run build\` first`);
   console.log(`\n## Peer comparison (${runs} runs per tool, interleaved)\n`);
   const c15tDir = mkdtempSync(join(tmpdir(), 'assent-bench-c15t-'));
   await buildC15t(c15tDir);
@@ -572,10 +655,10 @@ export const benchPeers = async (): Promise<PeerBench> => {
 const report = (tables: string[]) => `# Benchmarks: Assent and its open-source peers
 
 Written by \`npm run bench\` (or \`npx tsx scripts/bench-peers.ts\` for this comparison alone, on the
-current \`dist/\`); \`BENCH_RUNS\` sets the runs per tool (default 15). Every figure is the median, then its
-ratio to the best of the five widgets (Assent included: **×1** marks the best), then the interquartile
-range in parentheses when it is not a single value. "No widget" is the same page without any; it is a
-baseline, not a competitor.
+current \`dist/\` or \`ASSENT_DIST\`'s build); \`BENCH_RUNS\` sets the runs per tool (default 15). Every
+figure is the median, then its ratio to the best of the five widgets (Assent included: **×1** marks the
+best), then the interquartile range in parentheses when it is not a single value. "No widget" is the same
+page without any; it is a baseline, not a competitor.
 
 ## What is compared
 
@@ -614,6 +697,10 @@ Then the whole suite again with the CPU throttled 4× through \`Emulation.setCPU
   frame's start time instead, before its style and layout: a smaller figure.) The second favours a widget
   that is one deferred script, as Klaro: \`DOMContentLoaded\` waits for it to download and run, and the
   banner follows at once; the first is the one to compare.
+- **First contentful paint**: the visit's \`first-contentful-paint\` entry (paint timing API,
+  \`performance.getEntriesByName\`), from navigation start, for every page including the one without a widget;
+  "over the page without a widget" divides each visit's figure by that page's median for the same visitor.
+  The new visitor's visits are CPU-profiled (below), the returning visitor's are not: compare ratios within a row.
 - **Widget script time**: one Chromium trace per run (\`devtools.timeline\`) spans the new visitors' visits,
   each of which is also CPU-profiled through its DevTools session (\`Profiler\`, a sample every
   ${SAMPLING_US} µs); on the page's renderer main thread, the union of (a) the trace's \`EvaluateScript\`,
@@ -623,6 +710,9 @@ Then the whole suite again with the CPU throttled 4× through \`Emulation.setCPU
   and paint done later by the browser do not. Until ${SETTLE_MS} ms after the banner paints. The profiler
   slows script-heavy pages a little (Assent's banner by about 10 ms, cookieconsent's by about 4 ms, measured
   with and without it), for every figure of the new visitor.
+  Also **before first contentful paint**: the part of those spans before the visit's first contentful paint,
+  which for a synchronous loader in \`<head>\` is what it costs the parser (compiling and running it) before
+  anything can paint.
 - **Long tasks**: \`PerformanceObserver\` \`longtask\` entries (> 50 ms) over the same span, page-wide
   (the page without a widget shows what the page costs alone); "with widget script in them": those that
   overlap the widget's script time above.
@@ -635,6 +725,12 @@ Then the whole suite again with the CPU throttled 4× through \`Emulation.setCPU
 
 Timings move with the machine and its load: compare within one table, and read ratios rather than single
 milliseconds.
+
+Two scripts look closer, on the same pages: \`npx tsx scripts/heap-diff.ts [tool] [reference]\` takes a heap
+snapshot of each with the banner shown and of the page without a widget, and diffs them by constructor and
+by the script that owns each object (its code, machine code, strings, the DOM interfaces it set up);
+\`npx tsx scripts/bench-profile.ts [tool]\` lists the widget's script events before first contentful paint,
+its functions and files by self and total time, and what each long task holds, at 1× and 4× CPU.
 
 ## Results
 

@@ -8,6 +8,7 @@ import { minify } from 'terser';
 import { build, type InlineConfig, type Plugin } from 'vite';
 import { LANGUAGES } from '../src/core/i18n';
 import type { Texts } from '../src/core/texts';
+import { type TextsKind, textsPart } from '../src/ui/text-parts';
 import { writeSchemas } from './schema';
 
 const root = resolve(import.meta.dirname, '..');
@@ -50,21 +51,55 @@ const TERSER = {
 /** No `// node_modules/preact/…` comment before each module: a path of the machine that built it. */
 const NO_MODULE_PATHS = { attachDebugInfo: 'none' } as const;
 
-/** Which built-in strings the placeholder and reopen-button chunks need. */
-const SHORT_TEXTS = ['placeholder', 'loadOnce', 'alwaysAllow', 'reopen'] as const;
-
-/** `\0texts:fr` and `\0short:fr`: one language's strings as a module, generated from src/ui/texts. */
+/**
+ * `\0texts:fr`, `\0prefs:fr` and `\0short:fr`: one part of a language's strings (src/ui/text-parts.ts)
+ * as a module, generated from src/ui/texts.
+ */
 const textsModules = (): Plugin => ({
   name: 'assent-texts',
-  resolveId: (id) => (/^\0(texts|short):/.test(id) ? id : null),
+  resolveId: (id) => (/^\0(texts|prefs|short):/.test(id) ? id : null),
   load: async (id) => {
-    const m = /^\0(texts|short):(\w+)$/.exec(id);
+    const m = /^\0(texts|prefs|short):(\w+)$/.exec(id);
     if (!m) return null;
     const texts: Texts = (await import(src(`ui/texts/${m[2]}.ts`))).default;
-    const picked = m[1] === 'short' ? Object.fromEntries(SHORT_TEXTS.map((k) => [k, texts[k]])) : texts;
-    return `export default ${JSON.stringify(picked)};`;
+    return `export default ${JSON.stringify(textsPart(m[1] as TextsKind, texts))};`;
   },
 });
+
+/**
+ * The UI part (the banner, and the preference center as a chunk of its own), built with Rolldown
+ * itself: Vite would wrap its import() of the preference center in its preload helper, 600 B brotli
+ * that a part the loader imports does not need.
+ */
+const buildUi = async (outDir: string) => {
+  const bundle = await rolldown({
+    input: { ui: src('ui/index.tsx') },
+    platform: 'browser',
+    tsconfig: resolve(root, 'tsconfig.json'),
+    // The banner's modules that the preference center also uses stay in ui.js.
+    preserveEntrySignatures: 'allow-extension',
+    transform: {
+      target: 'es2020',
+      define: defines(false),
+      // Preact's h(), which render() needs anyway, rather than its JSX runtime: 100 B less.
+      jsx: { runtime: 'classic', pragma: 'h', pragmaFrag: 'Fragment' },
+      inject: { h: ['preact', 'h'], Fragment: ['preact', 'Fragment'] },
+    },
+  });
+  const { output } = await bundle.generate({
+    format: 'es',
+    entryFileNames: '[name].js',
+    chunkFileNames: '[name]-shared.js',
+  });
+  await bundle.close();
+  mkdirSync(outDir, { recursive: true });
+  for (const chunk of output)
+    if (chunk.type === 'chunk')
+      writeFileSync(
+        resolve(outDir, chunk.fileName),
+        (await minify(chunk.code, { ...TERSER, module: true })).code as string,
+      );
+};
 
 /**
  * The lazily loaded parts: ES modules in chunks/<hash>/, where the hash covers every file, so a new
@@ -91,12 +126,18 @@ const buildChunks = async (outDir: string) => {
       },
     });
   const perLanguage = (kind: string) => Object.fromEntries(LANGUAGES.map((l) => [`${kind}-${l}`, `\0${kind}:${l}`]));
-  await part({ ui: src('ui/index.tsx') });
+  await buildUi(staging);
   await part({ placeholder: src('ui/placeholder.ts') });
   await part({ reopen: src('ui/reopen.ts') });
   await part({ sync: src('sync/index.ts') });
+  // The sync chunk's own parts, each loaded on first use (src/sync/index.ts says when).
+  await part({ receipt: src('sync/receipt.ts') });
+  await part({ history: src('sync/history.ts') });
+  await part({ download: src('sync/download.ts') });
+  await part({ trouble: src('sync/trouble.ts') });
+  await part({ plain: src('sync/plain.ts') });
   await part({ cleanup: src('cleanup/index.ts') });
-  await part({ ...perLanguage('texts'), ...perLanguage('short') });
+  await part({ ...perLanguage('texts'), ...perLanguage('prefs'), ...perLanguage('short') });
   const hash = createHash('sha256');
   for (const f of readdirSync(staging).sort()) hash.update(f).update(readFileSync(resolve(staging, f)));
   const folder = `chunks/${hash.digest('hex').slice(0, 10)}/`;

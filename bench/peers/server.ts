@@ -2,6 +2,7 @@
 // uncompressed: the bench compresses each response body itself. Every file is read into memory at start,
 // so a rebuild of dist/ by someone else during the run changes nothing.
 // Usage: tsx bench/peers/server.ts <dir of Vite's c15t build>. Prints one JSON line: origin and page URLs.
+// ASSENT_DIST serves another build than dist/ (as the end-to-end tests' server does).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve } from 'node:path';
 import { Site } from '../../test/e2e/site';
@@ -9,7 +10,7 @@ import { type PageId, pages } from './pages';
 
 const here = import.meta.dirname;
 const modules = resolve(here, '../../node_modules');
-const dist = resolve(here, '../../dist');
+const dist = resolve(process.env.ASSENT_DIST || resolve(here, '../../dist'));
 const c15tDir = process.argv[2];
 if (!c15tDir) throw new Error('usage: server.ts <c15t build dir>');
 

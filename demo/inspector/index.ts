@@ -2,9 +2,8 @@
 // page: assent.getState(), Assent's events, the dataLayer, the gated and auto-blocked elements, the
 // cookies and storage, and this browser's receipts with their signatures checked against the JWKS.
 // Everything is written with textContent: nothing from the page becomes markup.
+import { type Jwks, verifySignature } from '../../src/core/signature';
 import type { Receipt } from '../../src/core/types';
-import type { Jwks } from '../../src/dashboard/client';
-import { verifyReceipt } from '../../src/dashboard/verify';
 
 const COLLECTOR = '/consent/';
 const w = window as unknown as { dataLayer?: unknown[]; demoLog?: string[] };
@@ -101,7 +100,7 @@ const check = async (r: Receipt & { signature?: string }) => {
   jwks ||= fetch(`${COLLECTOR}.well-known/jwks.json`).then((res) => res.json() as Promise<Jwks>);
   // The browser's copy carries the signature beside the receipt; the signed payload is the receipt alone.
   const { signature, ...receipt } = r;
-  const v = await verifyReceipt(receipt, signature, await jwks, r.consentId);
+  const v = await verifySignature(signature, await jwks, { json: receipt, consentId: r.consentId });
   const said = v.state === 'verified' ? `signature verified (key ${v.kid})` : `signature ${v.state}: ${v.reason}`;
   verdicts.set(r.id, said);
   return said;

@@ -3,7 +3,7 @@
 // builds a config into the loaders; `assent verify` checks receipts' signatures.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { verifyCompact } from '../collector/jws';
+import { verifySignature } from '../core/signature';
 import { validateConfig } from '../core/validate';
 import { expandPresets, writeBundle } from './bundle';
 import { parseJson, showJsonProblem } from './json';
@@ -120,16 +120,21 @@ const verify = async (args: string[]): Promise<number> => {
   if (values.tombstones)
     for (const line of (await load(values.tombstones)).split('\n').filter(Boolean)) {
       const { tombstone, signature } = JSON.parse(line) as { tombstone: Tombstone; signature: string };
-      if (verifyCompact(signature, jwks) !== null) tombstones.set(tombstone.id, tombstone);
+      // The tombstone beside the signature must be the one signed.
+      if ((await verifySignature(signature, jwks, { json: tombstone })).state === 'verified')
+        tombstones.set(tombstone.id, tombstone);
     }
-  const results = verifyAll(signed, jwks).map((r, i) => {
-    const stone = r.id && tombstones.get(r.id);
-    if (!stone) return r;
-    const { signature: _, ...bare } = signed[i].receipt as { signature?: string };
-    return tombstoneMatches(JSON.stringify(bare), stone, jwks)
-      ? { ...r, ok: true, reason: 'erased; its signed tombstone matches' }
-      : { ...r, ok: false, reason: 'erased, and its tombstone is for other contents than this receipt' };
-  });
+  const consentId = values['consent-id'];
+  const results = await Promise.all(
+    (await verifyAll(signed, jwks, consentId)).map(async (r, i) => {
+      const stone = r.id && tombstones.get(r.id);
+      const { signature: _, ...bare } = signed[i].receipt as { signature?: string; consentId?: string };
+      if (!stone || (consentId !== undefined && bare.consentId !== consentId)) return r;
+      return (await tombstoneMatches(JSON.stringify(bare), stone, jwks))
+        ? { ...r, ok: true, reason: 'erased; its signed tombstone matches' }
+        : { ...r, ok: false, reason: 'erased, and its tombstone is for other contents than this receipt' };
+    }),
+  );
   for (const r of results)
     console.log(r.ok ? `ok      ${r.id}${r.reason ? ` (${r.reason})` : ''}` : `FAILED  ${r.id}: ${r.reason}`);
   const failed = results.filter((r) => !r.ok).length;

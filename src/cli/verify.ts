@@ -1,8 +1,8 @@
 // `assent verify`: checks signed receipts offline against a JWKS. Takes the collector's NDJSON export,
 // a subject's receipts (`GET /v1/subjects/:id/receipts`), or a record a visitor downloaded.
 import { createHash } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
-import { attach, type PublicJwk, verifyCompact } from '../collector/jws';
+import { attach } from '../collector/jws';
+import { verifySignature } from '../core/signature';
 
 interface Signed {
   receipt: { id?: string };
@@ -24,17 +24,20 @@ export const signedReceipts = (text: string): Signed[] => {
   );
 };
 
-/** One line per receipt; `ok` when the signature verifies and signs exactly this receipt. */
-export const verifyAll = (items: Signed[], jwks: { keys: PublicJwk[] }) =>
-  items.map(({ receipt, signature }) => {
-    const { signature: _, ...bare } = receipt as { signature?: string };
-    if (!signature) return { id: receipt.id, ok: false, reason: 'no signature' };
-    const payload = verifyCompact(signature, jwks);
-    if (payload === null) return { id: receipt.id, ok: false, reason: 'the signature does not verify with these keys' };
-    if (!isDeepStrictEqual(JSON.parse(payload), bare))
-      return { id: receipt.id, ok: false, reason: 'the signature is for other contents than this receipt' };
-    return { id: receipt.id, ok: true };
-  });
+/**
+ * One line per receipt; `ok` when the signature verifies and signs exactly this receipt (of `consentId`,
+ * when given). A receipt is compared as JSON: an export or a download re-serialises the bytes signed.
+ */
+export const verifyAll = (items: Signed[], jwks: unknown, consentId?: string) =>
+  Promise.all(
+    items.map(async ({ receipt, signature }) => {
+      const { signature: _, ...bare } = receipt as { signature?: string };
+      const verdict = await verifySignature(signature, jwks, { json: bare, consentId });
+      return verdict.state === 'verified'
+        ? { id: receipt.id, ok: true }
+        : { id: receipt.id, ok: false, reason: verdict.reason };
+    }),
+  );
 
 /** What the collector keeps of an erased receipt (SPEC §7). */
 export interface Tombstone {
@@ -49,7 +52,7 @@ export interface Tombstone {
  * Whether a receipt's exact text (as the browser sent it: `JSON.stringify` of the receipt without its
  * signature) is the receipt a tombstone stands for, signed by one of these keys.
  */
-export const tombstoneMatches = (text: string, tombstone: Tombstone, jwks: { keys: PublicJwk[] }): boolean =>
+export const tombstoneMatches = async (text: string, tombstone: Tombstone, jwks: unknown): Promise<boolean> =>
   createHash('sha256').update(text).digest('base64url') === tombstone.sha256 &&
-  !!tombstone.signature &&
-  verifyCompact(attach(tombstone.signature, text), jwks) === text;
+  typeof tombstone.signature === 'string' &&
+  (await verifySignature(attach(tombstone.signature, text), jwks, { text })).state === 'verified';

@@ -4,8 +4,9 @@
 // never its link, and say why in `gone`.
 import { createHash, randomUUID } from 'node:crypto';
 import { canonicalJson } from '../core/receipt';
+import { signedPayload } from '../core/signature';
 import type { Db } from './db';
-import { type PublicJwk, type SigningKey, signCompact, verifyCompact } from './jws';
+import { type PublicJwk, type SigningKey, signCompact } from './jws';
 
 const sha256 = (...parts: (string | Uint8Array)[]) => {
   const h = createHash('sha256');
@@ -106,7 +107,7 @@ export const latestCheckpoints = async (
   const checkpoints = new Map<string, Checkpoint & { jws: string }>();
   const problems: string[] = [];
   for (const jws of [...rows.map((r) => r.jws), ...copies]) {
-    const payload = verifyCompact(jws, jwks);
+    const payload = await signedPayload(jws, jwks);
     if (payload === null) {
       problems.push('a checkpoint does not verify with the collector’s keys');
       continue;

@@ -1,23 +1,9 @@
 // Ed25519 compact JWS over the exact text of a receipt, and its JWKS (RFC 7515, 7517, 7638, 8037).
-// Verification needs only the JWKS, so anyone can check a receipt offline.
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  type KeyObject,
-  sign,
-  verify,
-} from 'node:crypto';
+// Verification needs only the JWKS, so anyone can check a receipt offline: src/core/signature.ts.
+import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import type { PublicJwk } from '../core/signature';
 
-export interface PublicJwk {
-  kty: 'OKP';
-  crv: 'Ed25519';
-  x: string;
-  kid: string;
-  alg: 'EdDSA';
-  use: 'sig';
-}
+export type { PublicJwk };
 
 export interface SigningKey {
   kid: string;
@@ -47,24 +33,6 @@ export const newPrivateJwk = () => generateKeyPairSync('ed25519').privateKey.exp
 export const signCompact = (payload: string, key: SigningKey): string => {
   const input = `${b64url(JSON.stringify({ alg: 'EdDSA', kid: key.kid }))}.${b64url(payload)}`;
   return `${input}.${b64url(sign(null, Buffer.from(input), key.privateKey))}`;
-};
-
-/** The payload text of a compact JWS that one of the keys signed, or null. */
-export const verifyCompact = (jws: string, keys: { keys: PublicJwk[] }): string | null => {
-  const [header, payload, signature, extra] = jws.split('.');
-  if (!header || !payload || !signature || extra !== undefined) return null;
-  let kid: unknown;
-  let alg: unknown;
-  try {
-    ({ kid, alg } = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')));
-  } catch {
-    return null;
-  }
-  const jwk = keys.keys.find((k) => k.kid === kid);
-  if (!jwk || alg !== 'EdDSA') return null;
-  const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, format: 'jwk' });
-  const ok = verify(null, Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature, 'base64url'));
-  return ok ? Buffer.from(payload, 'base64url').toString('utf8') : null;
 };
 
 /** The detached form of a compact JWS (RFC 7515 appendix F): its payload left out. */

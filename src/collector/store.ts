@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { entryIssues } from '../core/entries';
 import { canonicalJson } from '../core/receipt';
+import { textHashOf } from '../core/signature';
 import type { Entry, Receipt } from '../core/types';
 import { leafOf, Writer } from './chain';
 import { contributions, Deltas, type Facts, KeyBudget, REGION } from './counters';
@@ -53,7 +54,6 @@ export interface StoredReceipt {
 
 const MAX_REASON = 300;
 const sha256 = (text: string | Uint8Array) => createHash('sha256').update(text).digest();
-const textHashOf = (texts: unknown) => `sha256-${sha256(canonicalJson(texts)).toString('base64')}`;
 const reasonOf = (messages: string[]) => {
   const text = messages.length > 1 ? `${messages[0]} (and ${messages.length - 1} more)` : messages[0];
   return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON - 1)}…` : text;
@@ -200,7 +200,7 @@ export class Store {
       const days = this.options.retentionDays;
       if (days && Date.parse(value.timestamp) < Date.now() - days * dayMs)
         return reject(`the receipt is older than the retention period (${days} days)`);
-    } else if (textHashOf(value.texts) !== value.textHash)
+    } else if ((await textHashOf(value.texts)) !== value.textHash)
       return reject('entry.textHash is not the SHA-256 of the canonical JSON of entry.texts');
 
     const raw = scanned.raw;

@@ -1,7 +1,10 @@
 // How each legal basis behaves (SPEC §2). Pure functions shared by the loader, UI and tests.
-import type { GpcPolicy, Purpose } from './config';
+import type { GpcPolicy, LegalBasis, Purpose } from './config';
 
 export type Choices = Record<string, boolean>;
+
+/** Every legal basis, in the order the README lists them. */
+export const BASES: readonly LegalBasis[] = ['consent', 'legitimate-interest', 'contract', 'legal-obligation'];
 
 /**
  * Whether an object holds the key itself. Keys come from configs, cookies and markup: `in` or a

@@ -48,6 +48,7 @@ export const encodeConsentCookie = (c: DecodedConsent): string => {
     c.method[+(c.method[1] === 'l')] + (c.gpc ? 'g' : '') + (c.pending ? 'o' : ''),
     encodeURIComponent(c.policyVersion).replace(/\./g, '%2E'),
     Object.keys(c.choices)
+      // `+true` is 1: the unary plus writes a boolean as its digit (shorter than a ternary).
       .map((id) => id + +c.choices[id])
       .join('|'),
   ].join('.');

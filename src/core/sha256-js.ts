@@ -1,5 +1,5 @@
 // SHA-256 (FIPS 180-4) in JavaScript, for plain-http pages where browsers hide crypto.subtle.
-// A chunk of its own: secure pages never download it.
+// In the sync chunk's `plain` part (src/sync/plain.ts): secure pages never download it.
 
 const K = new Uint32Array(64);
 const H0 = new Uint32Array(8);

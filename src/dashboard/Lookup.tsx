@@ -1,11 +1,11 @@
 // A visitor's receipts by consent id, each with its signature checked here, in the browser.
 import { useState } from 'preact/hooks';
 import { UUID } from '../core/ids';
+import { type Verdict, verifySignature } from '../core/signature';
 import type { Receipt } from '../core/types';
 import { CollectorError, fetchJwks, fetchSubjectReceipts, type SubjectReceipt } from './client';
 import { dateTime, languageName, METHODS } from './format';
 import { CollectorProblem } from './Problem';
-import { type Verdict, verifyReceipt } from './verify';
 
 type Found = SubjectReceipt & { verdict: Verdict };
 type LookupState =
@@ -25,7 +25,11 @@ export const Lookup = ({ collector }: { collector: string }) => {
     try {
       const [receipts, jwks] = await Promise.all([fetchSubjectReceipts(collector, id), fetchJwks(collector)]);
       const found = await Promise.all(
-        receipts.map(async (r) => ({ ...r, verdict: await verifyReceipt(r.receipt, r.signature, jwks, id) })),
+        receipts.map(async (r) => ({
+          ...r,
+          // The receipt shown is the collector's copy of the bytes signed, for the consent id asked for.
+          verdict: await verifySignature(r.signature, jwks, { json: r.receipt, consentId: id }),
+        })),
       );
       setResult({ state: 'done', consentId: id, found });
     } catch (e) {

@@ -1,6 +1,7 @@
 // Talking to the collector from the dashboard: every failure becomes a CollectorError that names the
 // URL that failed and says whether the collector is unreachable, refused the token, or answered oddly.
 import type { stats } from '../collector/counters';
+import type { Jwks } from '../core/signature';
 import type { Receipt } from '../core/types';
 
 /** What `GET /v1/stats` answers: the collector's own return type, so the two cannot drift apart. */
@@ -12,10 +13,6 @@ export interface SubjectReceipt {
   receivedAt: string;
   /** Stored beside an earlier receipt with the same id and other bytes (SPEC §7). */
   conflict?: true;
-}
-
-export interface Jwks {
-  keys: { kty: string; crv: string; x: string; kid: string; alg?: string }[];
 }
 
 export type ErrorKind = 'down' | 'token' | 'answer';

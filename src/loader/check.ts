@@ -2,7 +2,8 @@
 // validator lives in assent.dev.js and `npx assent check`. Other fields fail closed where they are
 // used: an unknown `consent.gpc` acts as deny-marketing, and Consent Mode types or purposes it does
 // not know leave a type denied.
-const BASES = ['consent', 'legitimate-interest', 'contract', 'legal-obligation'];
+import { BASES } from '../core/bases';
+import { PURPOSE_ID } from '../core/ids';
 
 const got = (path: string, want: string, value: unknown) =>
   `config.${path} must be ${want} (got ${JSON.stringify(value) ?? 'nothing'})`;
@@ -17,8 +18,8 @@ export const configProblem = (c: any): string => {
   for (let i = 0; i < c.purposes.length; i++) {
     const p = c.purposes[i] || {};
     // An id every object inherits (`constructor`, `__proto__`) would read as granted wherever it is a key.
-    if (!/^[a-z0-9_-]{1,32}$/.test(p.id) || ids.includes(p.id) || p.id in {})
-      return got(`purposes[${i}].id`, 'a unique id matching [a-z0-9_-]{1,32}, not on Object.prototype', p.id);
+    if (!PURPOSE_ID.test(p.id) || ids.includes(p.id) || p.id in {})
+      return got(`purposes[${i}].id`, `a unique id matching ${PURPOSE_ID.source}, not on Object.prototype`, p.id);
     if (!BASES.includes(p.basis)) return got(`purposes[${i}].basis`, `one of ${BASES.join(', ')}`, p.basis);
     ids.push(p.id);
   }

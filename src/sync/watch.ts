@@ -15,15 +15,16 @@ import type { Key, Store } from './store';
 export const WATCH_MS = 120_000;
 export const POLL_MS = 1000;
 
-/** The store key of this origin's newest decision: `<epoch ms> <cookie value>`, no value after forget(). */
+/** The store key of this origin's newest decision: `[epoch ms, cookie value]`, value '' after forget(). */
 export const newestKey = (config: AssentConfig): Key => `n:${cookieNameOf(config)}`;
 
 /**
- * Calls `reassert` whenever the consent cookie may have changed behind this tab's back: on every
- * CookieStore change of it where the browser has CookieStore, else every POLL_MS for WATCH_MS
- * after each of this tab's decisions and while `waiting()` (entries wait in the outbox, so an
- * answer is still to come); and whenever the window gets the focus (the loader itself looks again
- * whenever the page becomes visible). Returns what each of this tab's decisions calls.
+ * From this tab's first decision (or forget()) on, calls `reassert` whenever the consent cookie may
+ * have changed behind this tab's back: on every CookieStore change of it where the browser has
+ * CookieStore, else every POLL_MS for WATCH_MS after each of this tab's decisions and while
+ * `waiting()` (entries wait in the outbox, so an answer is still to come); and whenever the window
+ * gets the focus (the loader itself looks again whenever the page becomes visible). Returns what each
+ * of this tab's decisions calls.
  */
 export const watchCookie = (config: AssentConfig, reassert: () => void, waiting: () => boolean): (() => void) => {
   const name = cookieNameOf(config);
@@ -50,29 +51,36 @@ export const watchCookie = (config: AssentConfig, reassert: () => void, waiting:
  */
 export const remember = (store: Store, config: AssentConfig, time: number, receiptId: string | null) => {
   const value = readCookie(cookieNameOf(config));
-  if (!receiptId || value?.includes(receiptId))
-    return store.put([[newestKey(config), `${time} ${receiptId ? value : ''}`]]);
+  if (!receiptId || value?.includes(receiptId)) return store.put([[newestKey(config), [time, receiptId ? value : '']]]);
 };
 
 /**
- * Puts this origin's newest decision (or its forget()) back when the cookie holds an older one: a
- * late answer re-issued it after every tab that decided here had closed. The loader first settles
- * with the cookie (the newest decision wins), so that its state is what the cookie holds, if the
- * cookie holds anything; no cookie is left alone (cleared, expired or blocked). Resolves with
- * whether it put a decision back; the loader then adopts what the cookie says, and alone decides
- * whether a decision still counts: one that no longer does (kept under another policy version,
- * say) leaves none, and the visitor is asked again.
+ * This origin's newest decision (or its forget()) when the cookie holds an older one: a late answer
+ * re-issued it after every tab that decided here had closed. The loader first settles with the
+ * cookie (the newest decision wins), so that its state is what the cookie holds, if the cookie holds
+ * anything; no cookie is left alone (cleared, expired or blocked). Resolves with the cookie value to
+ * put back ('' for a forget()), or undefined when there is none.
  */
-export const restore = async (
+export const newer = async (
   store: Store,
   { config, reassert, api }: Pick<SyncHost, 'config' | 'reassert' | 'api'>,
-): Promise<boolean> => {
-  const [kept] = (await store.list<unknown>('n:')).filter(([key]) => key === newestKey(config));
-  const [time, value] = String(kept?.[1] ?? '').split(' ');
-  const name = cookieNameOf(config);
+): Promise<string | undefined> => {
+  const key = newestKey(config);
+  // (A record of an earlier release is a string `<time> <value>`: its first character, read as the
+  // time, is never after a decision, so it is passed over.)
+  const [, [time, value] = []] = (await store.list<[number, string]>(key)).find(([k]) => k === key) || [];
   reassert();
-  if (!readCookie(name) || !(Number(time) > Date.parse(api.getState().updatedAt as string))) return false;
-  writeCookie(name, value || null, maxAgeDays(config), config.consent?.cookieDomain);
+  if (readCookie(cookieNameOf(config)) && (time as number) > Date.parse(api.getState().updatedAt as string))
+    return value;
+};
+
+/**
+ * Puts a decision found by `newer` back (the `history` part does, on the rare page view that needs
+ * it). The loader then adopts what the cookie says, and alone decides whether a decision still
+ * counts: one that no longer does (kept under another policy version, say) leaves none, and the
+ * visitor is asked again.
+ */
+export const putBack = ({ config, reassert }: Pick<SyncHost, 'config' | 'reassert'>, value: string) => {
+  writeCookie(cookieNameOf(config), value || null, maxAgeDays(config), config.consent?.cookieDomain);
   reassert(true);
-  return true;
 };

@@ -7,11 +7,12 @@ import type { Texts } from '../core/texts';
 export const fill = (template: string, values: Record<string, string>): string =>
   template.replace(/\{(\w+)\}/g, (slot, name) => values[name] ?? slot);
 
-/** The built-in texts of a language with the site's overrides for it. */
-export const withOverrides = <T extends Partial<Texts>>(builtIn: T, overrides: Partial<Texts> | undefined): T => ({
-  ...builtIn,
-  ...overrides,
-});
+/**
+ * A view's built-in strings, each replaced by the site's override where it has one: the strings the
+ * view shows, and no others (a receipt hashes them).
+ */
+export const withOverrides = <T extends Partial<Texts>>(builtIn: T, overrides: Partial<Texts> = {}): T =>
+  Object.fromEntries(Object.entries(builtIn).map(([key, text]) => [key, overrides[key as keyof Texts] ?? text])) as T;
 
 export const textIn = (language: string) => (text: I18n | undefined) => resolveText(text, language) ?? '';
 

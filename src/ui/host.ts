@@ -3,6 +3,7 @@ import type { Choices } from '../core/bases';
 import type { AssentConfig } from '../core/config';
 import type { Texts } from '../core/texts';
 import type { AssentApi, Method, Receipt, ViewName } from '../core/types';
+import type { Load } from '../loader/parts';
 
 export interface UiHost {
   config: AssentConfig;
@@ -10,10 +11,13 @@ export interface UiHost {
   api: AssentApi;
   /** The purposes Global Privacy Control denies on this page (empty without the signal). */
   gpcDenied: string[];
-  /** Records the visitor's answers, with the UI texts they were shown. */
-  decide(method: Method, answers: Choices, texts?: Texts): Promise<Receipt>;
-  /** Loads a part; the UI fetches the sync chunk when the visitor is about to decide. */
-  load(name: 'sync'): Promise<unknown>;
+  /** Records the visitor's answers, with the UI strings they were shown (the view's, src/ui/text-parts.ts). */
+  decide(method: Method, answers: Choices, texts?: Partial<Texts>): Promise<Receipt>;
+  /**
+   * Loads a part: the UI fetches the sync chunk and its `receipt` part when the visitor is about to
+   * decide, and the preference center's strings (`prefs-fr`) with its chunk.
+   */
+  load: Load;
   /** The sync chunk, started: for the visitor's download of their record. */
   sync(): Promise<Pick<typeof import('../sync/index'), 'download'>>;
   /** Tells the loader what is on screen now, so it fires `show` and `hide`. */

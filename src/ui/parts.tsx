@@ -2,15 +2,20 @@
 import type { ComponentChildren } from 'preact';
 import { isRequired } from '../core/bases';
 import type { Purpose } from '../core/config';
-import type { Texts } from '../core/texts';
 import { linkable } from './format';
+import type { BannerTexts, PreferencesTexts } from './text-parts';
 
 /**
  * A text followed by the sentences that fit the legal bases configured: nothing speaks of consent,
  * legitimate interest or what is always active unless some purpose is based on it. The banner (not
  * `inFull`) keeps to the one a visitor would not expect: legitimate interest is on until they object.
  */
-export const withBases = (text: string | false, texts: Texts, purposes: Purpose[], inFull?: boolean) =>
+export const withBases = (
+  text: string | false,
+  texts: BannerTexts & Partial<PreferencesTexts>,
+  purposes: Purpose[],
+  inFull?: boolean,
+) =>
   [
     text,
     inFull && purposes.some((p) => p.basis === 'consent') && texts.aboutConsent,
@@ -25,10 +30,12 @@ export const withBases = (text: string | false, texts: Texts, purposes: Purpose[
  * other action in a quieter style.
  */
 export const Actions = (props: {
-  texts: Texts;
+  texts: BannerTexts;
   onAll: (grant: boolean) => void;
   other: string;
   onOther: () => void;
+  /** When the pointer or focus reaches the other action. */
+  onReach?: () => void;
 }) => (
   <div class="actions">
     <button type="button" class="btn main" onClick={() => props.onAll(true)}>
@@ -37,7 +44,7 @@ export const Actions = (props: {
     <button type="button" class="btn main" onClick={() => props.onAll(false)}>
       {props.texts.rejectAll}
     </button>
-    <button type="button" class="btn alt" onClick={props.onOther}>
+    <button type="button" class="btn alt" onClick={props.onOther} onPointerOver={props.onReach} onFocus={props.onReach}>
       {props.other}
     </button>
   </div>
@@ -57,7 +64,7 @@ export const Link = (props: { url: unknown; children: ComponentChildren; newTab?
 };
 
 /** A paragraph ending with the link to the privacy policy. */
-export const WithPolicyLink = (props: { text: string; texts: Texts; url: string }) => (
+export const WithPolicyLink = (props: { text: string; texts: BannerTexts; url: string }) => (
   <p>
     {props.text}{' '}
     <Link url={props.url} newTab>
@@ -67,7 +74,7 @@ export const WithPolicyLink = (props: { text: string; texts: Texts; url: string 
 );
 
 /** Closes a view; closing never records anything. */
-export const CloseButton = (props: { texts: Texts; onClose: () => void }) => (
+export const CloseButton = (props: { texts: BannerTexts; onClose: () => void }) => (
   <button type="button" class="x" aria-label={props.texts.close} onClick={props.onClose}>
     ×
   </button>

@@ -3,7 +3,7 @@
 import { isRequired } from '../core/bases';
 import { matchesPattern } from '../core/patterns';
 import type { Texts } from '../core/texts';
-import { fill, textIn } from './format';
+import { fill, textIn, withOverrides } from './format';
 import type { UiHost } from './host';
 import { shadowHost, THEME } from './shadow';
 
@@ -21,9 +21,10 @@ const placed = new Map<HTMLIFrameElement, () => void>();
 let listening: unknown;
 
 /** Puts a placeholder in front of a blocked iframe. */
-export const place = (host: UiHost, texts: PlaceholderTexts, iframe: HTMLIFrameElement) => {
+export const place = (host: UiHost, builtIn: PlaceholderTexts, iframe: HTMLIFrameElement) => {
   const { config, api } = host;
   if (placed.has(iframe) || iframe.getAttribute('src')) return;
+  const texts = withOverrides(builtIn, config.ui?.texts?.[host.language]);
   const t = textIn(host.language);
   const purposes = (iframe.getAttribute('data-assent') || '').split(/\s+/).filter(Boolean);
   const src = iframe.getAttribute('data-src') || '';

@@ -2,7 +2,7 @@
 // at 200 % zoom): the dialog takes the whole width but a margin, labels stand above their values
 // until there is room beside them, and long names, URLs and cookie names wrap (THEME).
 export const PREFERENCES_CSS = `dialog{background:var(--_bg);color:var(--_fg);border:1px solid var(--_border);border-radius:var(--_radius);padding:0;
-inline-size:min(44rem,calc(100% - 1rem));max-inline-size:calc(100% - 1rem);max-block-size:calc(100% - 1rem);display:flex;flex-direction:column}
+inline-size:44rem;max-inline-size:calc(100% - 1rem);max-block-size:calc(100% - 1rem);display:flex;flex-direction:column}
 dialog:not([open]){display:none}
 dialog::backdrop{background:#000a}
 .head,.foot{padding:.75rem 1rem;position:relative}
@@ -10,7 +10,7 @@ dialog::backdrop{background:#000a}
 .head h2{font-size:clamp(1em,4.8vw,1.15em);margin:0}
 .foot{border-block-start:1px solid var(--_border)}.foot .actions{margin:0}
 .body{overflow:auto;padding:.5rem 1rem}
-h2,h3,dt,strong{hyphens:auto}
+h2,h3,dt,strong{hyphens:auto}h3{font-size:1em;margin:0}
 @media (max-height:24rem){dialog{overflow:auto}.body{overflow:visible}}
 ul{list-style:none;margin:0;padding:0}
 .purpose{border:1px solid var(--_border);border-radius:var(--_radius);padding:.75rem;margin:.6rem 0}
@@ -26,6 +26,7 @@ padding:0;cursor:pointer;position:relative}
 border-radius:50%;background:var(--_fg);transition:inset-inline-start .15s}
 [role=switch][aria-checked=true]{background:var(--_accent);border-color:var(--_accent)}
 [role=switch][aria-checked=true]::after{inset-inline-start:1.45rem;background:var(--_on-accent)}
+@media (prefers-reduced-motion:reduce){[role=switch]::after{transition:none}}
 details{margin-block-start:.4rem}summary{cursor:pointer;color:var(--_accent);min-height:24px}
 dl{margin:.5rem 0}dt{font-weight:600}dd{margin:0 0 .3rem}
 @media (min-width:36rem){dl{display:grid;grid-template-columns:fit-content(14rem) minmax(0,1fr);gap:.2rem .75rem}dd{margin:0}}

@@ -1,6 +1,7 @@
 // The reopen-button chunk (≤ 2 KB, no Preact): a small floating button that opens the preference
 // center after a decision, so withdrawing stays as easy as consenting.
 import type { Texts } from '../core/texts';
+import { withOverrides } from './format';
 import type { UiHost } from './host';
 import { shadowHost, THEME, whenBody } from './shadow';
 
@@ -14,8 +15,9 @@ svg{inline-size:24px;block-size:24px;fill:none;stroke:currentColor;stroke-width:
 let button: HTMLButtonElement | undefined;
 
 /** Shows the button once per page. */
-export const mount = (host: UiHost, texts: ReopenTexts) => {
+export const mount = (host: UiHost, builtIn: ReopenTexts) => {
   if (button) return;
+  const texts = withOverrides(builtIn, host.config.ui?.texts?.[host.language]);
   const { host: box, root } = shadowHost('reopen', CSS, host.config, 'aside');
   box.setAttribute('aria-label', texts.reopen);
   button = document.createElement('button');

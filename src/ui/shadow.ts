@@ -49,5 +49,4 @@ font:15px/1.5 var(--_font);color:var(--_fg);overflow-wrap:anywhere}
 .btn{font:inherit;font-weight:600;min-height:44px;min-width:44px;padding:.5em .75em;hyphens:auto;border-radius:var(--_radius);cursor:pointer;border:2px solid var(--_accent)}
 .btn.main{background:var(--_accent);color:var(--_on-accent)}
 .btn.alt{background:transparent;color:var(--_fg);border-color:var(--_border)}
-@media (prefers-reduced-motion:reduce){*{transition:none!important;animation:none!important}}
 @media (forced-colors:active){.btn{border:2px solid ButtonText}}`;

@@ -11,7 +11,7 @@ export const UI_CSS = `${THEME}
 background:var(--_bg);color:var(--_fg);border:1px solid var(--_border);border-radius:var(--_radius);padding:1rem 1.25rem;
 box-shadow:0 4px 24px #0004}
 @media (max-width:40rem){:host{inset-inline:.25rem}.banner{padding-inline:1rem}}
-h2{font-size:1.15em;margin-block:0 .4em;margin-inline:0 2rem}h3{font-size:1em;margin:0}p{margin:.4em 0}
+h2{font-size:1.15em;margin-block:0 .4em;margin-inline:0 2rem}p{margin:.4em 0}
 a{color:var(--_accent)}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;margin-block-start:.75rem}
 .actions .btn{flex:1 1 7.5rem}

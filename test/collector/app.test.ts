@@ -10,12 +10,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tombstoneMatches } from '../../src/cli/verify';
 import { buildApp, MAX_ENTRIES } from '../../src/collector/app';
 import { type Db, migrate } from '../../src/collector/db';
-import { type PublicJwk, payloadOf, verifyCompact } from '../../src/collector/jws';
+import { type PublicJwk, payloadOf } from '../../src/collector/jws';
 import { loadSigningKey } from '../../src/collector/keys';
 import { counted, recount, Store } from '../../src/collector/store';
 import { checksum, decodeConsentCookie } from '../../src/core/cookie';
 import { uuid } from '../../src/core/ids';
 import { canonicalJson } from '../../src/core/receipt';
+import { signedPayload } from '../../src/core/signature';
 import type { Receipt } from '../../src/core/types';
 import { collectorBackends, ORIGIN, sampleReceipt } from '../fixtures/receipts';
 
@@ -123,10 +124,10 @@ describe.each(collectorBackends('assent-pglite-'))('the collector on %s', (_, op
     const rawA = JSON.stringify(a, null, 1);
     const out = await results(`[${rawA}, ${JSON.stringify(b)}]`);
     expect(out.map((r) => r.status)).toEqual(['accepted', 'accepted']);
-    expect(verifyCompact(out[0].signature as string, keys)).toBe(rawA);
+    expect(await signedPayload(out[0].signature as string, keys)).toBe(rawA);
     const back = await subject(consentId);
     expect(back.map((r) => r.receipt.id)).toEqual([a.id, b.id]);
-    expect(verifyCompact(back[0].signature, keys)).toBe(rawA);
+    expect(await signedPayload(back[0].signature, keys)).toBe(rawA);
   });
 
   it('keeps no receipt and no consent id in the clear: bodies are sealed with a key per consent id', async () => {
@@ -155,13 +156,15 @@ describe.each(collectorBackends('assent-pglite-'))('the collector on %s', (_, op
     const [conflict] = await results(`[${forged}]`);
     expect(conflict.status).toBe('conflict');
     expect(conflict.signature).not.toBe(first.signature);
-    expect(verifyCompact(conflict.signature as string, keys)).toBe(forged);
+    expect(await signedPayload(conflict.signature as string, keys)).toBe(forged);
     const [replayed] = await results(`[${forged}]`);
     expect(replayed).toEqual({ id: r.id, status: 'conflict', signature: conflict.signature });
     // Whichever came first, both are flagged: neither passes for a decision.
     expect((await results(`[${real}]`))[0].status).toBe('conflict');
     const back = await subject(r.consentId);
-    expect(back.map((x) => [verifyCompact(x.signature, keys), x.conflict ?? false])).toEqual([
+    expect(
+      await Promise.all(back.map(async (x) => [await signedPayload(x.signature, keys), x.conflict ?? false])),
+    ).toEqual([
       [real, true],
       [forged, true],
     ]);
@@ -192,7 +195,7 @@ describe.each(collectorBackends('assent-pglite-'))('the collector on %s', (_, op
     expect((await stats()).decisions).toBe(before.decisions + 1);
     const [real] = await results(`[${JSON.stringify(r)}]`);
     expect(real.status).toBe('conflict');
-    expect(verifyCompact(real.signature as string, keys)).toBe(JSON.stringify(r));
+    expect(await signedPayload(real.signature as string, keys)).toBe(JSON.stringify(r));
     // The forgery counted as a decision until the real receipt came: now both are conflicts.
     expect(await stats()).toMatchObject({ decisions: before.decisions, conflicts: before.conflicts + 2 });
     expect((await subject(r.consentId)).map((x) => x.conflict)).toEqual([true, true]);
@@ -227,10 +230,10 @@ describe.each(collectorBackends('assent-pglite-'))('the collector on %s', (_, op
     expect(raw).toContain('\\ud800');
     const [result] = await results(`[${raw}]`);
     expect(result.status).toBe('accepted');
-    expect(verifyCompact(result.signature as string, keys)).toBe(raw);
+    expect(await signedPayload(result.signature as string, keys)).toBe(raw);
     const back = await subject(r.consentId);
     expect(back[0].receipt.policy.url).toBe(nasty);
-    expect(verifyCompact(back[0].signature, keys)).toBe(raw);
+    expect(await signedPayload(back[0].signature, keys)).toBe(raw);
     for (const url of ['/v1/stats', '/v1/export?format=ndjson', '/v1/export?format=csv'])
       expect((await app.inject({ url, headers: auth })).statusCode).toBe(200);
     expect((await app.inject('/healthz')).statusCode).toBe(200);
@@ -434,7 +437,7 @@ describe.each(collectorBackends('assent-pglite-'))('the collector on %s', (_, op
       .split('\n')
       .map((l) => JSON.parse(l));
     const stone = lines.find((l) => l.tombstone.id === a.id);
-    expect(verifyCompact(stone.signature, keys)).not.toBeNull();
+    expect(await signedPayload(stone.signature, keys)).not.toBeNull();
     expect(Object.keys(stone.tombstone).sort()).toEqual([
       'erasedAt',
       'id',
@@ -444,8 +447,8 @@ describe.each(collectorBackends('assent-pglite-'))('the collector on %s', (_, op
       'signature',
       'type',
     ]);
-    expect(tombstoneMatches(JSON.stringify(a), stone.tombstone, keys)).toBe(true);
-    expect(tombstoneMatches(JSON.stringify({ ...a, method: 'api' }), stone.tombstone, keys)).toBe(false);
+    expect(await tombstoneMatches(JSON.stringify(a), stone.tombstone, keys)).toBe(true);
+    expect(await tombstoneMatches(JSON.stringify({ ...a, method: 'api' }), stone.tombstone, keys)).toBe(false);
     // A replayed receipt is not stored again.
     const [replay] = await results(JSON.stringify([a]));
     expect(replay.status).toBe('rejected');

@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { publishCheckpoint } from '../../src/collector/chain';
 import { type Db, migrate } from '../../src/collector/db';
-import { type SigningKey, verifyCompact } from '../../src/collector/jws';
+import type { SigningKey } from '../../src/collector/jws';
 import { jwks, loadSigningKey } from '../../src/collector/keys';
 import { scanBatch } from '../../src/collector/raw';
 import { Store } from '../../src/collector/store';
 import { verifyStore } from '../../src/collector/verify';
 import { uuid } from '../../src/core/ids';
+import { signedPayload } from '../../src/core/signature';
 import { collectorBackends, ORIGIN, sampleReceipt } from '../fixtures/receipts';
 
 describe.each(collectorBackends('assent-chain-'))('the store’s chains on %s', (_, open) => {
@@ -50,7 +51,7 @@ describe.each(collectorBackends('assent-chain-'))('the store’s chains on %s', 
     expect(await store.prune(30)).toBe(1);
     expect(await problems()).toEqual([]);
     const [checkpoint] = await db.query<{ jws: string }>('SELECT jws FROM checkpoints');
-    expect(JSON.parse(verifyCompact(checkpoint.jws, await jwks(db)) as string)).toMatchObject({
+    expect(JSON.parse((await signedPayload(checkpoint.jws, await jwks(db))) as string)).toMatchObject({
       type: 'checkpoint',
       writer: store.writer.id,
       count: 5,

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assentCollector, type CollectorHandler, collectorHandler } from '../../src/collector/index';
-import { verifyCompact } from '../../src/collector/jws';
 import { checksum } from '../../src/core/cookie';
 import { uuid } from '../../src/core/ids';
+import { signedPayload } from '../../src/core/signature';
 import { ORIGIN, sampleReceipt } from '../fixtures/receipts';
 
 const TOKEN = 'mount-admin';
@@ -58,7 +58,7 @@ describe('the Fastify plugin, registered under a prefix in the site owner’s se
     const [result] = (await res.json()).results;
     expect(result).toMatchObject({ id: receipt.id, status: 'accepted' });
     const jwks = await (await fetch(`${base}/consent/.well-known/jwks.json`)).json();
-    expect(verifyCompact(result.signature, jwks)).toBe(JSON.stringify(receipt));
+    expect(await signedPayload(result.signature, jwks)).toBe(JSON.stringify(receipt));
     const back = await (await fetch(`${base}/consent/v1/subjects/${receipt.consentId}/receipts`)).json();
     expect(back.receipts.map((r: { receipt: { id: string } }) => r.receipt.id)).toEqual([receipt.id]);
   });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { guarded, migrate, openPglite } from '../../src/collector/db';
-import { signCompact, verifyCompact } from '../../src/collector/jws';
+import { signCompact } from '../../src/collector/jws';
 import { jwks, loadSigningKey } from '../../src/collector/keys';
 import { MIGRATIONS } from '../../src/collector/schema';
 import { Store } from '../../src/collector/store';
@@ -15,6 +15,7 @@ import { upgradeV1 } from '../../src/collector/upgrade';
 import { verifyStore } from '../../src/collector/verify';
 import { uuid } from '../../src/core/ids';
 import { canonicalJson } from '../../src/core/receipt';
+import { signedPayload } from '../../src/core/signature';
 import { ORIGIN, sampleReceipt } from '../fixtures/receipts';
 
 /** A data directory as release 1 left it: its one table, and its signing key. */
@@ -61,7 +62,7 @@ describe('upgrading from release 1', () => {
     expect(moved.raw).toBe(raw);
     expect(moved.receivedAt.toISOString()).toBe('2026-03-04T10:00:00.000Z');
     expect(moved.receivedFrom).toBe('release 1');
-    expect(verifyCompact(moved.signature as string, await jwks(db))).toBe(raw);
+    expect(await signedPayload(moved.signature as string, await jwks(db))).toBe(raw);
     expect(said).toEqual([
       'moving 3 entries of release 1 into the sealed, chained store (once)',
       "1 entries of release 1 fail today's checks; they stay in the table entries_v1",

@@ -415,7 +415,7 @@ test('checks each receipt’s signature in the browser: verified, altered after 
     const [, payload, sig] = first.signature.split('.');
     const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: 'not-a-published-key' })).toString('base64url');
     first.signature = `${header}.${payload}.${sig}`;
-    // The first character of the signature: the last one also holds padding bits that decode to nothing.
+    // The first character of the signature: the last one also holds unused bits, refused as not base64url.
     const [h2, p2, s2] = second.signature.split('.');
     second.signature = `${h2}.${p2}.${s2[0] === 'A' ? 'B' : 'A'}${s2.slice(1)}`;
     await route.fulfill({ json: body });

@@ -372,7 +372,7 @@ test.describe('bad input leaves the page working and runs nothing that was not a
       expect(site.requested('/vendor/proto-gated.js')).toEqual([]);
       expect(messages.filter((m) => m.startsWith('error: assent'))).toEqual([
         expect.stringContaining(
-          `config.purposes[3].id must be a unique id matching [a-z0-9_-]{1,32}, not on Object.prototype (got "${id}")`,
+          `config.purposes[3].id must be a unique id matching ^[a-z0-9_-]{1,32}$, not on Object.prototype (got "${id}")`,
         ),
       ]);
       expect(await page.evaluate((id) => window.assent?.get(id), id)).toBe(false);

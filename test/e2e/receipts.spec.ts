@@ -43,13 +43,23 @@ test('a decision sends its receipt and its texts to the endpoint; the history ke
   const history = await page.evaluate(() => window.assent?.receipts());
   expect(history).toEqual([{ ...receipt, signature: testSignature(JSON.stringify(receipt)) }]);
   // A second decision, shown the same texts, points to the first; those texts are not sent again.
-  await page.evaluate(() => window.assent?.showPreferences());
-  await page.getByRole('dialog', { name: 'Privacy settings' }).getByRole('button', { name: 'Reject all' }).click();
+  await page.evaluate(() => window.assent?.show());
+  await banner(page).getByRole('button', { name: 'Reject all' }).click();
   await expect.poll(() => collector.of('consent').length).toBe(2);
-  expect((collector.of('consent')[1] as unknown as Receipt).previousId).toBe(receipt.id);
+  const second = collector.of('consent')[1] as unknown as Receipt;
+  expect(second).toMatchObject({ previousId: receipt.id, textHash: receipt.textHash });
   expect(collector.of('texts')).toHaveLength(1);
+  // One made in the preference center was shown its strings too: they are what its hash stands for.
+  await page.evaluate(() => window.assent?.showPreferences());
+  await page.getByRole('dialog', { name: 'Privacy settings' }).getByRole('button', { name: 'Accept all' }).click();
+  await expect.poll(() => collector.of('texts').length).toBe(2);
+  const third = collector.of('consent')[2] as unknown as Receipt;
+  expect(third.previousId).toBe(second.id);
+  expect(collector.of('texts')[1]).toMatchObject({ textHash: third.textHash });
+  expect(JSON.stringify(collector.of('texts')[1].texts)).toContain('Save my choices');
+  expect(JSON.stringify(texts.texts)).not.toContain('Save my choices');
   const ids = (await page.evaluate(() => window.assent?.receipts()))?.map((r) => r.id);
-  expect(ids).toEqual([collector.of('consent')[1].id, receipt.id]);
+  expect(ids).toEqual([third.id, second.id, receipt.id]);
 });
 
 test('endpoint down (refused, then 503, then slow) across a reload: every entry arrives, none stored twice', async ({
@@ -134,35 +144,48 @@ test('a receipt the page could not store before it closed is rebuilt from the co
     .toMatchObject({ id, method: 'api', recovered: true });
 });
 
-test('a banner decision the page could not store is rebuilt on the next page with the texts the banner showed', async ({
-  page,
-  browser,
-  site,
-  collector,
-}) => {
-  const url = site.page(pageWith(withEndpoint()));
-  // The same decision, recorded normally, gives the hash of the texts the banner shows.
-  const other = await (await browser.newContext()).newPage();
-  await other.goto(url);
-  await banner(other).getByRole('button', { name: 'Accept all' }).click();
-  await expect.poll(() => collector.of('consent').length).toBe(1);
-  const { textHash } = collector.of('consent')[0];
-  await other.context().close();
-  collector.answer = () => ({ drop: true });
-  await page.goto(url);
-  await page.evaluate(() => {
-    IDBObjectStore.prototype.put = () => {
-      throw new DOMException('crash', 'AbortError');
-    };
+/** "Accept all" in a view: the banner, or the preference center (each shows its own strings). */
+const acceptIn = {
+  banner: (page: Page) => banner(page).getByRole('button', { name: 'Accept all' }).click(),
+  'preference center': async (page: Page) => {
+    await page.evaluate(() => window.assent?.showPreferences());
+    await page.getByRole('dialog', { name: 'Privacy settings' }).getByRole('button', { name: 'Accept all' }).click();
+  },
+};
+
+for (const [view, method] of [
+  ['banner', 'banner'],
+  ['preference center', 'preferences'],
+] as const)
+  test(`a ${view} decision the page could not store is rebuilt on the next page with the texts the ${view} showed`, async ({
+    page,
+    browser,
+    site,
+    collector,
+  }) => {
+    const url = site.page(pageWith(withEndpoint()));
+    // The same decision, recorded normally, gives the hash of the texts the view shows.
+    const other = await (await browser.newContext()).newPage();
+    await other.goto(url);
+    await acceptIn[view](other);
+    await expect.poll(() => collector.of('consent').length).toBe(1);
+    const { textHash } = collector.of('consent')[0];
+    await other.context().close();
+    collector.answer = () => ({ drop: true });
+    await page.goto(url);
+    await page.evaluate(() => {
+      IDBObjectStore.prototype.put = () => {
+        throw new DOMException('crash', 'AbortError');
+      };
+    });
+    await acceptIn[view](page);
+    const id = await cookieReceiptId(page);
+    await page.reload();
+    collector.answer = () => ({});
+    await expect
+      .poll(() => collector.stored.get(id), { timeout: 10_000 })
+      .toMatchObject({ id, method, recovered: true, textHash });
   });
-  await banner(page).getByRole('button', { name: 'Accept all' }).click();
-  const id = await cookieReceiptId(page);
-  await page.reload();
-  collector.answer = () => ({});
-  await expect
-    .poll(() => collector.stored.get(id), { timeout: 10_000 })
-    .toMatchObject({ id, method: 'banner', recovered: true, textHash });
-});
 
 test('two tabs deciding at once lose nothing', async ({ context, site, collector }) => {
   const url = site.page(pageWith(withEndpoint()));

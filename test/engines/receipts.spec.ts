@@ -8,6 +8,7 @@ import { verifyAll } from '../../src/cli/verify';
 import type { PublicJwk } from '../../src/collector/jws';
 import type { AssentConfig } from '../../src/core/config';
 import { decodeConsentCookie } from '../../src/core/cookie';
+import { verifySignature } from '../../src/core/signature';
 import type { Receipt } from '../../src/core/types';
 import type { Exchange, Forward, Site } from '../e2e/site';
 import { pageWith } from '../e2e/site';
@@ -112,7 +113,7 @@ for (const [where, hostname] of [
     await expect.poll(async () => (await subject(real, consentId)).length).toBe(1);
     const [stored] = await subject(real, consentId);
     const keys = await jwks(real);
-    expect(verifyAll([stored], keys)).toEqual([{ id: stored.receipt.id, ok: true }]);
+    expect(await verifyAll([stored], keys)).toEqual([{ id: stored.receipt.id, ok: true }]);
     expect(stored.receipt).toMatchObject({
       method: 'banner',
       origin: new URL(await tab.run(() => location.href)).origin,
@@ -121,11 +122,14 @@ for (const [where, hostname] of [
     await expect.poll(async () => (await tab.run(() => window.assent?.receipts()))?.[0]?.signature).toBeTruthy();
     const [kept] = (await tab.run(() => window.assent?.receipts())) as Receipt[];
     expect(kept.signature).toBe(stored.signature);
-    expect(verifyAll([{ receipt: kept, signature: kept.signature }], keys)[0].ok).toBe(true);
+    expect((await verifyAll([{ receipt: kept, signature: kept.signature }], keys))[0].ok).toBe(true);
     // The texts behind its hash reached the collector too.
     const texts = await fetch(`${real.url}/v1/texts/${encodeURIComponent(kept.textHash)}`);
     expect(texts.status).toBe(200);
-    expect(JSON.stringify(await texts.json())).toContain('Accept all');
+    const shown = (await texts.json()).texts;
+    expect(JSON.stringify(shown)).toContain('Accept all');
+    // And the signed receipt's textHash, which this engine computed, is the hash of those texts.
+    expect(await verifySignature(stored.signature, keys, { texts: shown })).toMatchObject({ state: 'verified' });
   });
 
 // Both moments on a secure page; on a plain-http page (a lease in localStorage, not Web Locks, keeps
@@ -260,7 +264,7 @@ for (const [how, shim] of Object.entries(NO_IDB))
     await expect.poll(() => ran(tab)).toEqual(['no-idb']);
     const consentId = (await tab.run(() => window.assent?.getState().id)) as string;
     await expect.poll(async () => (await subject(real, consentId)).length).toBe(1);
-    expect(verifyAll(await subject(real, consentId), await jwks(real))[0].ok).toBe(true);
+    expect((await verifyAll(await subject(real, consentId), await jwks(real)))[0].ok).toBe(true);
     await expect.poll(() => tab.run(() => (window as unknown as { __errors: string[] }).__errors)).toContain('storage');
     // In this page, the history still holds it, with its signature.
     await expect.poll(async () => (await tab.run(() => window.assent?.receipts()))?.[0]?.signature).toBeTruthy();

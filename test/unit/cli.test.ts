@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
@@ -12,6 +13,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { detach, keyFromJwk, newPrivateJwk, signCompact } from '../../src/collector/jws';
+import { canonicalJson } from '../../src/core/receipt';
+import { sampleReceipt } from '../fixtures/receipts';
 
 const assent = (...args: string[]) => spawnSync('npx', ['tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
 
@@ -150,6 +154,85 @@ describe('npx assent bundle', { timeout: 20_000 }, () => {
         status: 2,
         stderr: expect.stringContaining('assent bundle <config.json> --out <dir>'),
       });
+  });
+});
+
+describe('npx assent verify', { timeout: 20_000 }, () => {
+  const key = keyFromJwk(newPrivateJwk());
+  const dir = mkdtempSync(join(tmpdir(), 'assent-verify-'));
+  const file = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const jwks = file('jwks.json', JSON.stringify({ keys: [key.publicJwk] }));
+  /** An export line: the receipt parsed from the bytes signed, as the collector serves it. */
+  const line = (raw: string, signature: unknown) =>
+    JSON.stringify({ receivedAt: 'x', signature, receipt: JSON.parse(raw) });
+
+  it('says ok or FAILED with the reason, per receipt of an export, and exits 1 when one fails', () => {
+    const [good, altered, stranger, odd] = [0, 1, 2, 3].map(() => sampleReceipt());
+    const raw = JSON.stringify(good, null, 2);
+    const other = keyFromJwk(newPrivateJwk());
+    const exported = file(
+      'export.ndjson',
+      [
+        line(raw, signCompact(raw, key)),
+        line(JSON.stringify({ ...altered, method: 'api' }), signCompact(JSON.stringify(altered), key)),
+        line(JSON.stringify(stranger), signCompact(JSON.stringify(stranger), other)),
+        line(JSON.stringify(odd), 42),
+      ].join('\n'),
+    );
+    const r = assent('verify', exported, '--jwks', jwks);
+    expect(r.stdout).toBe(
+      [
+        `ok      ${good.id}`,
+        `FAILED  ${altered.id}: the signature is for other contents than this receipt: the receipt was altered`,
+        `FAILED  ${stranger.id}: signed by a key the collector does not publish (kid "${other.kid}")`,
+        `FAILED  ${odd.id}: the signature is not a compact JWS`,
+        '1 verified, 3 failed\n',
+      ].join('\n'),
+    );
+    expect(r.status).toBe(1);
+  });
+
+  it('with --consent-id, fails a receipt of another visitor', () => {
+    const receipt = sampleReceipt();
+    const exported = file('one.ndjson', line(JSON.stringify(receipt), signCompact(JSON.stringify(receipt), key)));
+    expect(assent('verify', exported, '--jwks', jwks, '--consent-id', receipt.consentId)).toMatchObject({
+      status: 0,
+      stdout: `ok      ${receipt.id}\n1 verified, 0 failed\n`,
+    });
+    const other = assent('verify', exported, '--jwks', jwks, '--consent-id', sampleReceipt().consentId);
+    expect(other.stdout).toContain(
+      `FAILED  ${receipt.id}: this receipt belongs to another consent id ("${receipt.consentId}")`,
+    );
+    expect(other.status).toBe(1);
+  });
+
+  it('takes an erased receipt’s tombstone only as the collector signed it', () => {
+    const receipt = sampleReceipt();
+    const text = JSON.stringify(receipt);
+    const record = file('record.json', JSON.stringify({ receipts: [receipt] }));
+    const sha256 = (t: string) => createHash('sha256').update(t).digest('base64url');
+    const tombstone = { id: receipt.id, sha256: sha256(text), signature: detach(signCompact(text, key)) };
+    const signed = (stone: object) => signCompact(canonicalJson(stone), key);
+    const verify = (lines: object[]) =>
+      assent(
+        'verify',
+        record,
+        '--jwks',
+        jwks,
+        '--tombstones',
+        file('stones.ndjson', lines.map((l) => JSON.stringify(l)).join('\n')),
+      );
+    expect(verify([{ tombstone, signature: signed(tombstone) }])).toMatchObject({
+      status: 0,
+      stdout: `ok      ${receipt.id} (erased; its signed tombstone matches)\n1 verified, 0 failed\n`,
+    });
+    // A valid signature of another tombstone beside this one vouches for nothing.
+    const forged = verify([{ tombstone, signature: signed({ ...tombstone, sha256: sha256('other bytes') }) }]);
+    expect(forged.stdout).toBe(`FAILED  ${receipt.id}: the receipt has no signature\n0 verified, 1 failed\n`);
+    expect(forged.status).toBe(1);
   });
 });
 

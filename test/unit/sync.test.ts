@@ -5,8 +5,10 @@ import { entryIssues } from '../../src/core/entries';
 import { toIso27560, toKantara } from '../../src/core/exports';
 import { buildReceipt } from '../../src/core/receipt';
 import type { Entry } from '../../src/core/types';
-import { backoffMs, batches, MAX_BATCH_BYTES, post, retryAfterMs, sendOnExit, signs } from '../../src/sync/deliver';
+import { backoffMs, batches, MAX_BATCH_BYTES, post, resultsOf, sendOnExit, signs } from '../../src/sync/deliver';
+import type { Sync } from '../../src/sync/index';
 import { openStore } from '../../src/sync/store';
+import { answered, refusal, retryAfterMs } from '../../src/sync/trouble';
 import { shopConfig } from '../fixtures/configs';
 
 const config = {
@@ -67,36 +69,35 @@ const jws = (payload: string) =>
 
 describe('what the endpoint answered', () => {
   afterEach(() => vi.unstubAllGlobals());
-  const answer = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-    vi.stubGlobal(
-      'fetch',
-      vi.fn(async () => new Response(body === undefined ? null : JSON.stringify(body), { status, headers })),
-    );
   const other = { ...receipt, id: 'other' } as Entry;
   const batch = [receipt as Entry, other];
-  const init = () => (fetch as unknown as { mock: { calls: [string, RequestInit][] } }).mock.calls[0][1];
+  const textsOf = (entries: Entry[]) => entries.map((e) => JSON.stringify(e));
+  /** What a 2xx answer with this body says of `entries`. */
+  const delivered = (body: unknown, entries = batch) => resultsOf(entries, textsOf(entries), body);
+  /** What a non-2xx answer says of the batch. */
+  const refused = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+    refusal(batch, textsOf(batch), new Response(null, { status, headers }), body);
+  const sent = async () => {
+    const fetchMock = vi.fn(async () => new Response('{}'));
+    vi.stubGlobal('fetch', fetchMock);
+    await post('/e', textsOf(batch));
+    return (fetchMock.mock.calls[0] as unknown as [string, RequestInit])[1];
+  };
 
-  it('2xx delivers the batch, with the signatures over the entries sent and the entries it rejected by name', async () => {
+  it('2xx delivers the batch, with the signatures over the entries sent and the entries it rejected by name', () => {
     const signature = jws(JSON.stringify(receipt));
-    answer(200, {
-      results: [
-        { id: receipt.id, status: 'accepted', signature },
-        { id: 'other', status: 'rejected', reason: 'bad' },
-      ],
-    });
-    expect(await post('/e', batch)).toEqual({
-      kind: 'delivered',
-      signatures: { [receipt.id]: signature },
-      forged: [],
-      rejected: { other: 'bad' },
-      conflicts: {},
-    });
+    expect(
+      delivered({
+        results: [
+          { id: receipt.id, status: 'accepted', signature },
+          { id: 'other', status: 'rejected', reason: 'bad' },
+        ],
+      }),
+    ).toEqual([[[`h:${receipt.id}`, { receipt, signature }]], [['rejected', 'other', 'bad']]]);
   });
 
   it('sends each entry as the exact text its signature must sign', async () => {
-    answer(200, {});
-    await post('/e', batch);
-    expect(init().body).toBe(`[${JSON.stringify(receipt)},${JSON.stringify(other)}]`);
+    expect((await sent()).body).toBe(`[${JSON.stringify(receipt)},${JSON.stringify(other)}]`);
   });
 
   it.each([
@@ -106,9 +107,11 @@ describe('what the endpoint answered', () => {
     ['over invalid UTF-8', `${jws('x').split('.')[0]}.${Buffer.from([0xc3, 0x28]).toString('base64url')}.c2ln`],
     ['that is no compact JWS', 'sig.0193a5b2'],
     ['that is not a string', 42],
-  ])('a signature %s is not kept, and is named', async (_, signature) => {
-    answer(200, { results: [{ id: receipt.id, status: 'accepted', signature }] });
-    expect(await post('/e', [receipt])).toMatchObject({ kind: 'delivered', signatures: {}, forged: [receipt.id] });
+  ])('a signature %s is not kept, and is named', (_, signature) => {
+    expect(delivered({ results: [{ id: receipt.id, status: 'accepted', signature }] }, [receipt])).toEqual([
+      [],
+      [['signature', receipt.id]],
+    ]);
   });
 
   it('checks the payload byte for byte, whatever characters the entry holds', () => {
@@ -117,73 +120,100 @@ describe('what the endpoint answered', () => {
     expect(signs(jws(text), `${text} `)).toBe(false);
   });
 
-  it('a conflict (other bytes under the same id) leaves the outbox as such, with its reason', async () => {
-    answer(200, { results: [{ id: receipt.id, status: 'conflict', reason: 'other bytes' }] });
-    expect(await post('/e', [receipt])).toMatchObject({
-      kind: 'delivered',
-      conflicts: { [receipt.id]: 'other bytes' },
-    });
+  it('keeps signatures of receipts only: the history holds no texts or erasure entry', () => {
+    const texts = { type: 'texts', id: 'texts', textHash: receipt.textHash, language: 'en', texts: {} } as Entry;
+    const signature = jws(JSON.stringify(texts));
+    expect(delivered({ results: [{ id: 'texts', status: 'accepted', signature }] }, [texts])).toEqual([[], []]);
   });
 
-  it('an answer naming `constructor` or `__proto__` is only data', async () => {
-    answer(200, {
+  it('a conflict (other bytes under the same id) leaves the outbox as such, with its reason', () => {
+    expect(delivered({ results: [{ id: receipt.id, status: 'conflict', reason: 'other bytes' }] }, [receipt])).toEqual([
+      [],
+      [['conflict', receipt.id, 'other bytes']],
+    ]);
+  });
+
+  it('an answer naming `constructor` or `__proto__`, or of any other shape, is only data', () => {
+    const [signed, problems] = delivered({
       results: [
         { id: 'constructor', status: 'rejected', reason: 'x' },
         { id: '__proto__', status: 'conflict', reason: 'y' },
+        null,
+        { id: 42, status: 'rejected' },
+        'x',
       ],
     });
-    const outcome = await post('/e', batch);
-    expect(outcome).toMatchObject({ kind: 'delivered' });
-    if (outcome.kind !== 'delivered') return;
-    expect(Object.hasOwn(outcome.rejected, 'constructor')).toBe(true);
-    expect(Object.hasOwn(outcome.conflicts, '__proto__')).toBe(true);
-    expect(Object.hasOwn(outcome.rejected, receipt.id)).toBe(false);
+    expect(signed).toEqual([]);
+    expect(problems).toEqual([
+      ['rejected', 'constructor', 'x'],
+      ['conflict', '__proto__', 'y'],
+    ]);
+    for (const body of [null, 'x', { results: 'x' }, { results: { 0: {} } }, []])
+      expect(delivered(body)).toEqual([[], []]);
   });
 
   it('sends text/plain, so that no CORS preflight is needed', async () => {
-    answer(200, {});
-    await post('/e', batch);
-    expect(init()).toMatchObject({
-      method: 'POST',
-      headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
-    });
+    const init = await sent();
+    expect(init.method).toBe('POST');
+    // A string body: the Fetch standard gives it this type, and the request sets no other.
+    expect(typeof init.body).toBe('string');
+    expect(new Request('https://shop.example/e', init).headers.get('content-type')).toBe('text/plain;charset=UTF-8');
   });
 
   it('keeps the Origin header under any Referrer-Policy of the page, and sends no Referer', async () => {
-    answer(200, {});
-    await post('/e', batch);
     // The request's own policy decides the Origin header (Fetch, "append a request Origin header").
-    expect(init()).toMatchObject({ referrerPolicy: 'origin', referrer: '' });
+    expect(await sent()).toMatchObject({ referrerPolicy: 'origin', referrer: '' });
   });
 
   it('a normal send is not keepalive: a response arriving after the page is gone could bring back an old cookie', async () => {
-    answer(200, {});
-    await post('/e', batch);
-    expect(init().keepalive).toBeFalsy();
-    expect(init().credentials).toBe('same-origin');
+    const init = await sent();
+    expect(init.keepalive).toBeFalsy();
+    expect(init.credentials).toBe('same-origin');
   });
 
-  it('a 400 or 422 naming entries rejects only those', async () => {
-    answer(422, { error: { code: 'invalid', message: 'no', ids: ['other'] } });
-    expect(await post('/e', batch)).toEqual({
-      kind: 'rejected',
-      rejected: { other: 'no' },
-      conflicts: {},
+  it('a 400 or 422 naming entries rejects only those', () => {
+    expect(refused(422, { error: { code: 'invalid', message: 'no', ids: ['other'] } })).toEqual({
+      named: [['rejected', 'other', 'no']],
       retryAfter: undefined,
+      status: 422,
+      message: 'no',
+    });
+    expect(refused(400, { results: [{ id: 'other', status: 'rejected', reason: 'bad' }] }).named).toEqual([
+      ['rejected', 'other', 'bad'],
+    ]);
+  });
+
+  it.each([400, 401, 403, 429, 500, 503])('%i without names keeps everything queued', (status) => {
+    // With what the endpoint said, so that a refusal can be named to the site owner.
+    expect(refused(status, { error: { code: 'x', message: 'y' } }, { 'Retry-After': '7' })).toEqual({
+      named: [],
+      retryAfter: 7000,
+      status,
+      message: 'y',
     });
   });
 
-  it.each([400, 401, 403, 429, 500, 503])('%i without names keeps everything queued', async (status) => {
-    answer(status, { error: { code: 'x', message: 'y' } }, { 'Retry-After': '7' });
-    // With what the endpoint said, so that a refusal can be named to the site owner.
-    expect(await post('/e', batch)).toEqual({ kind: 'retry', retryAfter: 7000, status, message: 'y' });
-  });
-
   it('413 splits a batch, and keeps a single entry queued', async () => {
-    answer(413, undefined);
-    expect(await post('/e', batch)).toEqual({ kind: 'split' });
-    answer(413, undefined);
-    expect(await post('/e', [receipt])).toMatchObject({ kind: 'retry' });
+    const sends: string[][] = [];
+    const sync = {
+      send: async (entries: Entry[]) => {
+        sends.push(entries.map((e) => e.id));
+        return undefined;
+      },
+    } as unknown as Sync;
+    const tooLarge = () => new Response(null, { status: 413 });
+    expect(await answered(sync, batch, textsOf(batch), tooLarge(), null)).toBeUndefined();
+    expect(sends).toEqual([[receipt.id], ['other']]);
+    // One entry too large for the endpoint stays queued, and the site owner is told (a 4xx).
+    const said = vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.stubGlobal('location', { origin: 'https://shop.example' });
+    const emit = vi.fn();
+    const one = { ...sync, endpoint: '/e', host: { emit } } as unknown as Sync;
+    expect(await answered(one, [receipt], textsOf([receipt]), tooLarge(), null)).toBe(0);
+    expect(sends).toHaveLength(2);
+    expect(emit).toHaveBeenCalledWith('error', expect.objectContaining({ code: 'endpoint' }));
+    expect(said).toHaveBeenCalledWith(expect.stringContaining('answered 413'));
+    said.mockRestore();
   });
 
   it('a network failure keeps everything queued', async () => {
@@ -191,7 +221,7 @@ describe('what the endpoint answered', () => {
       'fetch',
       vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))),
     );
-    expect(await post('/e', batch)).toEqual({ kind: 'retry' });
+    expect(await post('/e', textsOf(batch))).toBeUndefined();
   });
 });
 
@@ -241,7 +271,7 @@ describe('store', () => {
     ]);
     await store.remove(['o:1']);
     expect(await store.list('o:')).toEqual([['o:2', 'b']]);
-    expect(store.durable).toBe(false);
+    expect(await store.list('o:2')).toEqual([['o:2', 'b']]);
     expect(failures).toHaveLength(1);
   });
 });

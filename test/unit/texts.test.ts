@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LANGUAGES } from '../../src/core/i18n';
 import type { Texts } from '../../src/core/texts';
+import { BANNER_TEXTS, textsPart } from '../../src/ui/text-parts';
 import en from '../../src/ui/texts/en';
 
 const slots = (s: string) => (s.match(/\{\w+\}/g) || []).sort();
@@ -40,5 +41,14 @@ describe.each(LANGUAGES)('built-in texts in %s', (language) => {
   it('write French spacing with no-break spaces, so that a colon never starts a line', async () => {
     const texts = await load();
     for (const [key, text] of Object.entries(texts)) expect(text, key).not.toMatch(/ [:;!?»]|« /);
+  });
+});
+
+describe('the parts each language is split into (src/ui/text-parts.ts)', () => {
+  it('hold every string once: the banner’s, the preference center’s and the short ones', () => {
+    const parts = (['texts', 'prefs', 'short'] as const).map((kind) => Object.keys(textsPart(kind, en)));
+    expect(parts.flat().sort()).toEqual(Object.keys(en).sort());
+    expect(new Set(parts.flat()).size).toBe(Object.keys(en).length);
+    expect(parts[0]).toEqual([...BANNER_TEXTS]);
   });
 });

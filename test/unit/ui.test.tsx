@@ -5,8 +5,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AssentConfig } from '../../src/core/config';
 import type { ConsentState } from '../../src/core/types';
 import type { UiHost } from '../../src/ui/host';
-import { Banner } from '../../src/ui/index';
+import { Banner, show } from '../../src/ui/index';
 import { Preferences } from '../../src/ui/Preferences';
+import { place } from '../../src/ui/placeholder';
+import { mount } from '../../src/ui/reopen';
+import { type BannerTexts, SHORT_TEXTS, textsPart } from '../../src/ui/text-parts';
 import de from '../../src/ui/texts/de';
 import en from '../../src/ui/texts/en';
 import fr from '../../src/ui/texts/fr';
@@ -384,5 +387,62 @@ describe('texts that fit the purposes configured', () => {
   it('with legitimate interest only, speak of no consent', () => {
     const { banner, dialog } = read(only('legitimate-interest', 'contract'));
     for (const text of [banner, dialog]) expect(text).not.toMatch(/your consent/i);
+  });
+});
+
+describe('the strings a decision is recorded with (its receipt hashes them)', () => {
+  // As the loader gives them: the banner's strings, and the preference center's when it loads.
+  const siteHost = () => {
+    const host = makeHost({
+      load: vi.fn(async (name: string) => (name.startsWith('prefs-') ? { default: textsPart('prefs', en) } : {})),
+    } as Partial<UiHost>);
+    host.config.ui = { texts: { en: { acceptAll: 'Yes to all', save: 'Keep these' } } };
+    return host;
+  };
+  const views = () =>
+    within(document.querySelector('#assent-consent')?.shadowRoot?.querySelector('div') as HTMLElement);
+  /** Shows a view as the loader does, presses one of its buttons, and gives what the decision was recorded with. */
+  const decideIn = async (view: 'banner' | 'preferences', button: string) => {
+    const host = siteHost();
+    show(host, textsPart('texts', en) as BannerTexts, view);
+    fireEvent.click(await views().findByRole('button', { name: button }));
+    const [method, , texts] = vi.mocked(host.decide).mock.calls[0];
+    return { method, texts };
+  };
+
+  it('are the banner’s, with the site’s overrides, for a decision made in the banner', async () => {
+    expect(await decideIn('banner', 'Yes to all')).toEqual({
+      method: 'banner',
+      texts: { ...textsPart('texts', en), acceptAll: 'Yes to all' },
+    });
+  });
+
+  it('are the banner’s and the preference center’s, with the overrides, for one made in the preference center', async () => {
+    const shown = Object.fromEntries(
+      Object.entries(en).filter(([key]) => !(SHORT_TEXTS as readonly string[]).includes(key)),
+    );
+    expect(await decideIn('preferences', 'Keep these')).toEqual({
+      method: 'preferences',
+      texts: { ...shown, acceptAll: 'Yes to all', save: 'Keep these' },
+    });
+  });
+});
+
+describe('site overrides of the placeholder’s and the reopen button’s strings', () => {
+  it('are shown, as every other built-in string is', () => {
+    const host = makeHost();
+    host.api.on = vi.fn(() => () => {});
+    host.config.ui = { texts: { en: { loadOnce: 'Show the video', reopen: 'Cookie settings' } } };
+    const iframe = document.body.appendChild(document.createElement('iframe'));
+    iframe.setAttribute('data-assent', 'marketing');
+    iframe.setAttribute('data-src', 'https://video.example/embed/1');
+    const short = textsPart('short', en) as typeof en;
+    place(host, short, iframe);
+    const placeholder = document.querySelector('[data-assent-ui="placeholder"]')?.shadowRoot as unknown as HTMLElement;
+    expect(within(placeholder).getByRole('button', { name: 'Show the video' })).toBeTruthy();
+    expect(within(placeholder).getByRole('button', { name: 'Always allow: Advertising' })).toBeTruthy();
+    mount(host, short);
+    const reopen = document.querySelector('[data-assent-ui="reopen"]')?.shadowRoot as unknown as HTMLElement;
+    expect(within(reopen).getByRole('button', { name: 'Cookie settings' })).toBeTruthy();
   });
 });

@@ -81,7 +81,7 @@ describe('config validator', () => {
     c.purposes[4].id = c.purposes[3].id;
     expect(messages(c)).toEqual(['config.purposes[4].id repeats the id "analytics"; ids must be unique']);
     expect(configProblem(c)).toBe(
-      'config.purposes[4].id must be a unique id matching [a-z0-9_-]{1,32}, not on Object.prototype (got "analytics")',
+      'config.purposes[4].id must be a unique id matching ^[a-z0-9_-]{1,32}$, not on Object.prototype (got "analytics")',
     );
   });
 
@@ -255,7 +255,7 @@ describe('production loader check', () => {
           { id: 'a', basis: 'consent' },
         ],
       },
-      'config.purposes[1].id must be a unique id matching [a-z0-9_-]{1,32}, not on Object.prototype (got "a")',
+      'config.purposes[1].id must be a unique id matching ^[a-z0-9_-]{1,32}$, not on Object.prototype (got "a")',
     ],
   ])('fails closed on %j', (config, message) => {
     expect(configProblem(config)).toBe(message);
@@ -271,7 +271,7 @@ describe('production loader check', () => {
       JSON.stringify({ policy: { version: '1' } }).replace('}}', `},"purposes":${JSON.stringify(purposes)}}`),
     );
     expect(configProblem(config)).toBe(
-      `config.purposes[1].id must be a unique id matching [a-z0-9_-]{1,32}, not on Object.prototype (got "${id}")`,
+      `config.purposes[1].id must be a unique id matching ^[a-z0-9_-]{1,32}$, not on Object.prototype (got "${id}")`,
     );
   });
 });

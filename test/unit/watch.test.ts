@@ -7,7 +7,7 @@ import { encodeConsentCookie } from '../../src/core/cookie';
 import type { ConsentState } from '../../src/core/types';
 import type { SyncHost } from '../../src/sync/index';
 import { openStore, type Store } from '../../src/sync/store';
-import { newestKey, POLL_MS, remember, restore, WATCH_MS, watchCookie } from '../../src/sync/watch';
+import { newer, newestKey, POLL_MS, putBack, remember, WATCH_MS, watchCookie } from '../../src/sync/watch';
 import { shopConfig } from '../fixtures/configs';
 
 const config = shopConfig();
@@ -101,6 +101,12 @@ describe('watching the cookie after a decision', () => {
 });
 
 describe('the newest decision of this origin, for a later page view', () => {
+  /** What the sync chunk does at start: finds a newer decision (the `history` part puts it back). */
+  const restore = async (host: Pick<SyncHost, 'config' | 'reassert' | 'api'>) => {
+    const value = await newer(store, host);
+    if (value !== undefined) putBack(host, value);
+    return value !== undefined;
+  };
   /** A loader whose state is the decision in the cookie, as it is once it has re-read it. */
   const loader = () => {
     const calls: unknown[] = [];
@@ -124,10 +130,10 @@ describe('the newest decision of this origin, for a later page view', () => {
     const withdrawal = decision(NEWER, now, false);
     document.cookie = `assent=${withdrawal}; Path=/`;
     await remember(store, config, now, NEWER);
-    expect(await store.list('n:')).toEqual([[newestKey(config), `${now} ${withdrawal}`]]);
+    expect(await store.list('n:')).toEqual([[newestKey(config), [now, withdrawal]]]);
     document.cookie = `assent=${decision(OLDER, now - 4000, true)}; Path=/`;
     const { host, calls } = loader();
-    expect(await restore(store, host)).toBe(true);
+    expect(await restore(host)).toBe(true);
     expect(rawCookie()).toBe(withdrawal);
     expect(calls).toEqual([undefined, true]);
   });
@@ -137,7 +143,7 @@ describe('the newest decision of this origin, for a later page view', () => {
     await remember(store, config, now, null);
     document.cookie = `assent=${decision(OLDER, now - 4000, true)}; Path=/`;
     const { host, calls } = loader();
-    expect(await restore(store, host)).toBe(true);
+    expect(await restore(host)).toBe(true);
     expect(rawCookie() ?? '').toBe('');
     expect(calls).toEqual([undefined, true]);
   });
@@ -148,10 +154,10 @@ describe('the newest decision of this origin, for a later page view', () => {
     await remember(store, config, now - 4000, OLDER);
     const newer = decision(NEWER, now, true);
     document.cookie = `assent=${newer}; Path=/`;
-    expect(await restore(store, loader().host)).toBe(false);
+    expect(await restore(loader().host)).toBe(false);
     expect(rawCookie()).toBe(newer);
     document.cookie = 'assent=; Max-Age=0; Path=/';
-    expect(await restore(store, loader().host)).toBe(false);
+    expect(await restore(loader().host)).toBe(false);
     expect(rawCookie() ?? '').toBe('');
   });
 
