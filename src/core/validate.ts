@@ -101,6 +101,10 @@ export const validateConfig = (config: unknown): ConfigReport => {
   else checkUrl(policyUrl, 'config.policy.url');
   checkUrl(c.endpoint, 'config.endpoint', false);
   checkUrl(c.controller?.authority?.url, 'config.controller.authority.url');
+  // The version is written into the consent cookie: text that is not Unicode cannot be encoded there.
+  // (With the u flag a surrogate pair is one code point: only a lone surrogate is of category Cs.)
+  if (typeof c.policy?.version === 'string' && /\p{Cs}/u.test(c.policy.version))
+    err('config.policy.version', `must be Unicode text: it holds a lone surrogate (got ${show(c.policy.version)})`);
   if (c.policy?.updated && Number.isNaN(Date.parse(c.policy.updated)))
     err('config.policy.updated', `must be an ISO date such as 2021-02-26 (got ${show(c.policy.updated)})`);
   for (const key of ['email'] as const) {

@@ -105,7 +105,8 @@ test('when every tab on b. closed before the late answer, the next page view on 
   const b = pageOn(site, 'b');
   const tabA = await open(context, a.url);
   await tabA.evaluate(() => window.assent?.acceptAll());
-  // What tab A's request carried: what its late answer re-issues.
+  // What tab A's request carried: what its late answer re-issues (the receipt may still be on its way).
+  await expect.poll(() => collector.posts.length).toBeGreaterThan(0);
   const sentByA = /(?:^|; )assent=([^;]*)/.exec(collector.posts[0].cookie ?? '')?.[1] as string;
   await tabA.close();
   const tabB = await open(context, pageOn(site, 'b', '').url);

@@ -85,6 +85,18 @@ describe('config validator', () => {
     );
   });
 
+  it('refuses a policy version that is not Unicode text (it goes into the cookie), and takes any other', () => {
+    const c = shopConfig();
+    c.policy.version = 'v\uD800';
+    expect(messages(c)).toEqual([
+      'config.policy.version must be Unicode text: it holds a lone surrogate (got "v\\ud800")',
+    ]);
+    for (const version of ['v\uDC00x', '\uDFFF'])
+      expect(messages({ ...c, policy: { ...c.policy, version } })).toHaveLength(1);
+    for (const version of ['2026.1', 'v 😀', 'ß\u0000', ''])
+      expect(messages({ ...c, policy: { ...c.policy, version } })).toEqual([]);
+  });
+
   it('takes a policy URL per language, and checks each', () => {
     const c = shopConfig();
     c.policy.url = { en: 'https://shop.example/privacy', fr: 'javascript:alert(1)' };
